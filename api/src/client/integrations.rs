@@ -1,0 +1,254 @@
+//! Sources, destinations, subscriptions, warehouses, filters and the catalog.
+
+use reqwest::Method;
+
+use super::{to_body, Client};
+use crate::error::Result;
+use crate::models::*;
+
+/// Escapes one path segment (ids are URL-safe, but a caller may pass anything).
+pub(crate) fn seg(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+impl Client {
+    pub async fn list_sources(&self) -> Result<Vec<Source>> {
+        self.list_all("sources", "sources", &[]).await
+    }
+    pub async fn get_source(&self, id: &str) -> Result<Source> {
+        self.one(Method::GET, &format!("sources/{}", seg(id)), "source", None)
+            .await
+    }
+    pub async fn create_source(&self, input: &CreateSource) -> Result<Source> {
+        self.one(Method::POST, "sources", "source", Some(to_body(input)?))
+            .await
+    }
+    pub async fn update_source(&self, id: &str, input: &UpdateSource) -> Result<Source> {
+        let path = format!("sources/{}", seg(id));
+        self.one(Method::PATCH, &path, "source", Some(to_body(input)?))
+            .await
+    }
+    pub async fn delete_source(&self, id: &str) -> Result<Status> {
+        self.delete(&format!("sources/{}", seg(id)), &[]).await
+    }
+    /// Replaces the labels of a source.
+    pub async fn replace_source_labels(&self, id: &str, labels: &[Label]) -> Result<Vec<Label>> {
+        let path = format!("sources/{}/labels", seg(id));
+        let body = Labels {
+            labels: labels.to_vec(),
+        };
+        self.one(Method::PUT, &path, "labels", Some(to_body(&body)?))
+            .await
+    }
+    /// Adds labels to a source, keeping the ones it has.
+    pub async fn add_source_labels(&self, id: &str, labels: &[Label]) -> Result<Vec<Label>> {
+        let path = format!("sources/{}/labels", seg(id));
+        let body = Labels {
+            labels: labels.to_vec(),
+        };
+        self.one(Method::POST, &path, "labels", Some(to_body(&body)?))
+            .await
+    }
+    pub async fn list_connected_destinations(&self, source_id: &str) -> Result<Vec<Destination>> {
+        let path = format!("sources/{}/connected-destinations", seg(source_id));
+        self.list_all(&path, "destinations", &[]).await
+    }
+    pub async fn list_connected_warehouses(&self, source_id: &str) -> Result<Vec<Warehouse>> {
+        let path = format!("sources/{}/connected-warehouses", seg(source_id));
+        self.list_all(&path, "warehouses", &[]).await
+    }
+
+    pub async fn list_destinations(&self) -> Result<Vec<Destination>> {
+        self.list_all("destinations", "destinations", &[]).await
+    }
+    pub async fn get_destination(&self, id: &str) -> Result<Destination> {
+        let path = format!("destinations/{}", seg(id));
+        self.one(Method::GET, &path, "destination", None).await
+    }
+    pub async fn create_destination(&self, input: &CreateDestination) -> Result<Destination> {
+        let body = Some(to_body(input)?);
+        self.one(Method::POST, "destinations", "destination", body)
+            .await
+    }
+    pub async fn update_destination(
+        &self,
+        id: &str,
+        input: &UpdateDestination,
+    ) -> Result<Destination> {
+        let path = format!("destinations/{}", seg(id));
+        self.one(Method::PATCH, &path, "destination", Some(to_body(input)?))
+            .await
+    }
+    pub async fn delete_destination(&self, id: &str) -> Result<Status> {
+        self.delete(&format!("destinations/{}", seg(id)), &[]).await
+    }
+
+    pub async fn list_subscriptions(
+        &self,
+        destination_id: &str,
+    ) -> Result<Vec<DestinationSubscription>> {
+        let path = format!("destinations/{}/subscriptions", seg(destination_id));
+        self.list_all(&path, "subscriptions", &[]).await
+    }
+    pub async fn get_subscription(
+        &self,
+        destination_id: &str,
+        id: &str,
+    ) -> Result<DestinationSubscription> {
+        let path = format!(
+            "destinations/{}/subscriptions/{}",
+            seg(destination_id),
+            seg(id)
+        );
+        self.one(Method::GET, &path, "subscription", None).await
+    }
+    pub async fn create_subscription(
+        &self,
+        destination_id: &str,
+        input: &CreateDestinationSubscription,
+    ) -> Result<DestinationSubscription> {
+        let path = format!("destinations/{}/subscriptions", seg(destination_id));
+        let body = Some(to_body(input)?);
+        self.one(Method::POST, &path, "destinationSubscription", body)
+            .await
+    }
+    pub async fn update_subscription(
+        &self,
+        destination_id: &str,
+        id: &str,
+        input: &UpdateDestinationSubscription,
+    ) -> Result<DestinationSubscription> {
+        let path = format!(
+            "destinations/{}/subscriptions/{}",
+            seg(destination_id),
+            seg(id)
+        );
+        let body = UpdateDestinationSubscriptionBody {
+            input: input.clone(),
+        };
+        self.one(Method::PATCH, &path, "subscription", Some(to_body(&body)?))
+            .await
+    }
+    pub async fn delete_subscription(&self, destination_id: &str, id: &str) -> Result<Status> {
+        let path = format!(
+            "destinations/{}/subscriptions/{}",
+            seg(destination_id),
+            seg(id)
+        );
+        self.delete(&path, &[]).await
+    }
+
+    pub async fn list_warehouses(&self) -> Result<Vec<Warehouse>> {
+        self.list_all("warehouses", "warehouses", &[]).await
+    }
+    pub async fn get_warehouse(&self, id: &str) -> Result<Warehouse> {
+        let path = format!("warehouses/{}", seg(id));
+        self.one(Method::GET, &path, "warehouse", None).await
+    }
+    pub async fn create_warehouse(&self, input: &CreateWarehouse) -> Result<Warehouse> {
+        self.one(
+            Method::POST,
+            "warehouses",
+            "warehouse",
+            Some(to_body(input)?),
+        )
+        .await
+    }
+    pub async fn update_warehouse(&self, id: &str, input: &UpdateWarehouse) -> Result<Warehouse> {
+        let path = format!("warehouses/{}", seg(id));
+        self.one(Method::PATCH, &path, "warehouse", Some(to_body(input)?))
+            .await
+    }
+    pub async fn delete_warehouse(&self, id: &str) -> Result<Status> {
+        self.delete(&format!("warehouses/{}", seg(id)), &[]).await
+    }
+    pub async fn list_warehouse_sources(&self, warehouse_id: &str) -> Result<Vec<Source>> {
+        let path = format!("warehouses/{}/connected-sources", seg(warehouse_id));
+        self.list_all(&path, "sources", &[]).await
+    }
+    pub async fn connect_warehouse_source(
+        &self,
+        warehouse_id: &str,
+        source_id: &str,
+    ) -> Result<Status> {
+        let path = format!(
+            "warehouses/{}/connected-sources/{}",
+            seg(warehouse_id),
+            seg(source_id)
+        );
+        self.post(&path, &serde_json::json!({})).await
+    }
+    pub async fn disconnect_warehouse_source(
+        &self,
+        warehouse_id: &str,
+        source_id: &str,
+    ) -> Result<Status> {
+        let path = format!(
+            "warehouses/{}/connected-sources/{}",
+            seg(warehouse_id),
+            seg(source_id)
+        );
+        self.delete(&path, &[]).await
+    }
+
+    pub async fn list_filters(&self, destination_id: &str) -> Result<Vec<DestinationFilter>> {
+        let path = format!("destination/{}/filters", seg(destination_id));
+        self.list_all(&path, "filters", &[]).await
+    }
+    pub async fn get_filter(&self, destination_id: &str, id: &str) -> Result<DestinationFilter> {
+        let path = format!("destination/{}/filters/{}", seg(destination_id), seg(id));
+        self.one(Method::GET, &path, "filter", None).await
+    }
+    pub async fn create_filter(
+        &self,
+        destination_id: &str,
+        input: &CreateDestinationFilter,
+    ) -> Result<DestinationFilter> {
+        let path = format!("destination/{}/filters", seg(destination_id));
+        self.one(Method::POST, &path, "filter", Some(to_body(input)?))
+            .await
+    }
+    pub async fn update_filter(
+        &self,
+        destination_id: &str,
+        id: &str,
+        input: &UpdateDestinationFilter,
+    ) -> Result<DestinationFilter> {
+        let path = format!("destination/{}/filters/{}", seg(destination_id), seg(id));
+        self.one(Method::PATCH, &path, "filter", Some(to_body(input)?))
+            .await
+    }
+    pub async fn delete_filter(&self, destination_id: &str, id: &str) -> Result<Status> {
+        let path = format!("destination/{}/filters/{}", seg(destination_id), seg(id));
+        self.delete(&path, &[]).await
+    }
+
+    pub async fn list_source_catalog(&self) -> Result<Vec<SourceMetadata>> {
+        self.list_all("catalog/sources", "sourcesCatalog", &[])
+            .await
+    }
+    pub async fn get_source_metadata(&self, id: &str) -> Result<SourceMetadata> {
+        let path = format!("catalog/sources/{}", seg(id));
+        self.one(Method::GET, &path, "sourceMetadata", None).await
+    }
+    pub async fn list_destination_catalog(&self) -> Result<Vec<DestinationMetadata>> {
+        self.list_all("catalog/destinations", "destinationsCatalog", &[])
+            .await
+    }
+    pub async fn get_destination_metadata(&self, id: &str) -> Result<DestinationMetadata> {
+        let path = format!("catalog/destinations/{}", seg(id));
+        self.one(Method::GET, &path, "destinationMetadata", None)
+            .await
+    }
+    pub async fn list_warehouse_catalog(&self) -> Result<Vec<WarehouseMetadata>> {
+        self.list_all("catalog/warehouses", "warehousesCatalog", &[])
+            .await
+    }
+    pub async fn get_warehouse_metadata(&self, id: &str) -> Result<WarehouseMetadata> {
+        let path = format!("catalog/warehouses/{}", seg(id));
+        self.one(Method::GET, &path, "warehouseMetadata", None)
+            .await
+    }
+}

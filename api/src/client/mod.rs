@@ -1,0 +1,379 @@
+//! The async client: one request path with retries, typed endpoints on top.
+
+mod code;
+mod governance;
+mod iam;
+mod integrations;
+mod rate_limit;
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use crate::error::{ApiError, ApiErrorItem, Error, ErrorBody, Result};
+use crate::models::{Envelope, Pagination};
+use crate::retry::RetryPolicy;
+
+pub const DEFAULT_URL: &str = "https://api.segmentapis.com";
+/// The largest page the API serves; list calls walk every page at this size.
+pub const PAGE_SIZE: u32 = 200;
+
+/// How to reach a workspace.
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub token: String,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Who is calling, such as "terraform-provider-segment/0.1.0".
+    pub user_agent: String,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token never reaches a log line.
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, token: impl Into<String>) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            token: token.into(),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("segment-api/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+
+    /// Arguments win over `PUBLIC_API_URL` / `PUBLIC_API_TOKEN`; the URL
+    /// defaults to Segment's US endpoint.
+    pub fn resolve(url: Option<String>, token: Option<String>) -> Result<Self> {
+        let url = url
+            .or_else(|| std::env::var("PUBLIC_API_URL").ok())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| DEFAULT_URL.to_string());
+        let token = token
+            .or_else(|| std::env::var("PUBLIC_API_TOKEN").ok())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                Error::Config("no API token: pass --token or set PUBLIC_API_TOKEN".to_string())
+            })?;
+        Ok(ClientConfig::new(url, token))
+    }
+
+    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+/// A client of one workspace. Cheap to clone: clones share a connection pool.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    token: String,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Self> {
+        let mut base = Url::parse(&config.base_url).map_err(|e| {
+            Error::Config(format!(
+                "the API URL {:?} is not a URL ({e}); use one such as {DEFAULT_URL}",
+                config.base_url
+            ))
+        })?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "the API URL {:?} must start with http:// or https://",
+                config.base_url
+            )));
+        }
+        // Paths are joined below the base, so it must end in a slash.
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        if config.token.trim().is_empty() {
+            return Err(Error::Config("the API token is empty".into()));
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(config.user_agent)
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            base,
+            token: config.token,
+            retry: config.retry,
+        })
+    }
+
+    pub fn from_env() -> Result<Self> {
+        Client::new(ClientConfig::resolve(None, None)?)
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    fn url(&self, path: &str) -> Result<Url> {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::Config(format!("bad request path {path:?}: {e}")))
+    }
+
+    /// Sends one request, retrying as the policy allows, and returns the
+    /// payload inside the `data` envelope.
+    pub async fn request<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<T> {
+        let url = self.url(path)?;
+        // Every PATCH in Public API v1 sets the named fields to given values,
+        // so replaying one yields the same state: it is retried like PUT.
+        let idempotent = !matches!(method, Method::POST);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(&self.token)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .query(query);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let last = attempt >= self.retry.max_attempts;
+            match req.send().await {
+                Err(e) => {
+                    if idempotent && !last && (e.is_connect() || e.is_timeout()) {
+                        let wait = self.retry.delay(attempt, None);
+                        tracing::debug!(%url, attempt, ?wait, "request failed, retrying: {e}");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Err(Error::Transport {
+                        url: url.to_string(),
+                        source: e,
+                    });
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    if status.is_success() {
+                        let bytes = resp.bytes().await.map_err(|e| Error::Transport {
+                            url: url.to_string(),
+                            source: e,
+                        })?;
+                        return decode_data(&url, &bytes);
+                    }
+                    let retryable = status == StatusCode::TOO_MANY_REQUESTS
+                        || (idempotent && status.is_server_error());
+                    let headers = resp.headers().clone();
+                    let text = resp.text().await.unwrap_or_default();
+                    let err = api_error(status, &text);
+                    if retryable && !last {
+                        let hint = rate_limit::wait_hint(&headers, &err);
+                        let wait = self.retry.delay(attempt, hint);
+                        tracing::debug!(%url, attempt, status = status.as_u16(), ?wait, "retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Err(Error::Api(err));
+                }
+            }
+        }
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.request(Method::GET, path, &[], None).await
+    }
+
+    pub async fn get_with<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
+        self.request(Method::GET, path, query, None).await
+    }
+
+    pub async fn post<T: DeserializeOwned, B: Serialize>(&self, path: &str, body: &B) -> Result<T> {
+        self.request(Method::POST, path, &[], Some(&to_body(body)?))
+            .await
+    }
+
+    pub async fn patch<T: DeserializeOwned, B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.request(Method::PATCH, path, &[], Some(&to_body(body)?))
+            .await
+    }
+
+    pub async fn put<T: DeserializeOwned, B: Serialize>(&self, path: &str, body: &B) -> Result<T> {
+        self.request(Method::PUT, path, &[], Some(&to_body(body)?))
+            .await
+    }
+
+    pub async fn delete<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
+        self.request(Method::DELETE, path, query, None).await
+    }
+
+    /// Sends a request whose answer holds one object under `key`, such as
+    /// `{"data": {"source": {...}}}`.
+    pub async fn one<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> Result<T> {
+        let mut data: serde_json::Map<String, Value> =
+            self.request(method, path, &[], body.as_ref()).await?;
+        let item = data.remove(key).ok_or_else(|| Error::Decode {
+            url: path.to_string(),
+            message: format!("the answer has no `{key}`"),
+        })?;
+        serde_json::from_value(item).map_err(|e| Error::Decode {
+            url: path.to_string(),
+            message: format!("`{key}`: {e}"),
+        })
+    }
+
+    /// Reads one page of a list: the items under `key` and the cursor block.
+    pub async fn list_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+        query: &[(&str, String)],
+        cursor: Option<&str>,
+        count: u32,
+    ) -> Result<(Vec<T>, Pagination)> {
+        let mut q: Vec<(&str, String)> = query.to_vec();
+        q.push(("pagination.count", count.to_string()));
+        if let Some(c) = cursor {
+            q.push(("pagination.cursor", c.to_string()));
+        }
+        let mut data: serde_json::Map<String, Value> = self.get_with(path, &q).await?;
+        let items = data.remove(key).unwrap_or(Value::Array(Vec::new()));
+        let items: Vec<T> = serde_json::from_value(items).map_err(|e| Error::Decode {
+            url: path.to_string(),
+            message: format!("list field `{key}`: {e}"),
+        })?;
+        let pagination = match data.remove("pagination") {
+            Some(p) => serde_json::from_value(p).map_err(|e| Error::Decode {
+                url: path.to_string(),
+                message: format!("pagination: {e}"),
+            })?,
+            None => Pagination::default(),
+        };
+        Ok((items, pagination))
+    }
+
+    /// Reads every page of a list, 200 at a time.
+    pub async fn list_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        // A server that hands back the same cursor forever must not hang us.
+        for _ in 0..1_000_000 {
+            let (items, page) = self
+                .list_page::<T>(path, key, query, cursor.as_deref(), PAGE_SIZE)
+                .await?;
+            all.extend(items);
+            match page.next {
+                Some(next) if !next.is_empty() && Some(&next) != cursor.as_ref() => {
+                    cursor = Some(next)
+                }
+                _ => return Ok(all),
+            }
+        }
+        Err(Error::Decode {
+            url: path.to_string(),
+            message: "pagination never ended".into(),
+        })
+    }
+}
+
+fn decode_data<T: DeserializeOwned>(url: &Url, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice::<Envelope<T>>(bytes)
+        .map(|env| env.data)
+        .map_err(|e| Error::Decode {
+            url: url.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// Bodies are encoded once, before the first attempt, so a retry sends the
+/// same bytes.
+pub(crate) fn to_body<B: Serialize>(body: &B) -> Result<Value> {
+    serde_json::to_value(body)
+        .map_err(|e| Error::Config(format!("cannot encode the request body: {e}")))
+}
+
+fn api_error(status: StatusCode, text: &str) -> ApiError {
+    let errors = match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) if !body.errors.is_empty() => body.errors,
+        _ => vec![ApiErrorItem {
+            kind: "http-error".into(),
+            message: if text.trim().is_empty() {
+                status
+                    .canonical_reason()
+                    .unwrap_or("request failed")
+                    .to_string()
+            } else {
+                text.chars().take(500).collect()
+            },
+            status: Some(status.as_u16()),
+            ..Default::default()
+        }],
+    };
+    ApiError {
+        status: status.as_u16(),
+        errors,
+    }
+}

@@ -1,0 +1,109 @@
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Logos {
+    #[serde(default)]
+    pub default: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+}
+
+/// One setting an integration takes, as the catalog describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationOption {
+    pub name: String,
+    /// string, password, boolean, number, array or map.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl IntegrationOption {
+    /// Secrets: the API masks them on read.
+    pub fn is_secret(&self) -> bool {
+        self.kind == "password"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceMetadata {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub logos: Logos,
+    #[serde(default)]
+    pub options: Vec<IntegrationOption>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub is_cloud_event_source: bool,
+}
+
+/// An action of an Actions destination; subscriptions point at one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationAction {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub platform: String,
+    #[serde(default)]
+    pub hidden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_trigger: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationMetadata {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub logos: Logos,
+    #[serde(default)]
+    pub options: Vec<IntegrationOption>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub actions: Vec<DestinationAction>,
+    /// Everything else the catalog says (status, website, supported methods...).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WarehouseMetadata {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub logos: Logos,
+    #[serde(default)]
+    pub options: Vec<IntegrationOption>,
+}

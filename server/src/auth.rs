@@ -1,0 +1,78 @@
+//! Bearer tokens: who is calling and what they may do.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::store::{Actor, Scope, Store};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// Tokens seen before, by hash: most requests skip the database here.
+    tokens: Arc<RwLock<HashMap<String, Actor>>>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState {
+            store,
+            tokens: Arc::default(),
+        }
+    }
+}
+
+/// Tokens are stored as SHA-256 digests, never in the clear.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn resolve(state: &AppState, token: &str) -> Result<Option<Actor>, AppError> {
+    let hash = token_hash(token);
+    if let Some(actor) = state.tokens.read().ok().and_then(|t| t.get(&hash).cloned()) {
+        return Ok(Some(actor));
+    }
+    let actor = state.store.token(&hash).await?;
+    if let (Some(a), Ok(mut cache)) = (&actor, state.tokens.write()) {
+        cache.insert(hash, a.clone());
+    }
+    Ok(actor)
+}
+
+/// Admits requests with a valid token and puts the caller's [`Actor`] in the
+/// request; read-only tokens may only read.
+pub async fn require_token(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let token = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::unauthorized("send a token as `Authorization: Bearer <token>`"))?;
+    let actor = resolve(&state, token)
+        .await?
+        .ok_or_else(|| AppError::unauthorized("the token is not valid for this workspace"))?;
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+    if actor.scope == Scope::ReadOnly && !reads {
+        return Err(AppError::forbidden(
+            "this token is read-only; use a workspace-owner token to make changes",
+        ));
+    }
+    req.extensions_mut().insert(actor);
+    Ok(next.run(req).await)
+}

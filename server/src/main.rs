@@ -1,0 +1,170 @@
+//! The `segment-workspace` command line: serve, token, seed, bench.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use segment_workspace::store::{Actor, Batch, Doc, Scope, SqliteStore, Store};
+use segment_workspace::{auth, ids, kind::Kind, AppState};
+
+#[derive(Parser)]
+#[command(
+    name = "segment-workspace",
+    version,
+    about = "A local workspace speaking Segment's Public API v1"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API. The first line on stdout is the base URL.
+    Serve {
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8791")]
+        listen: SocketAddr,
+        /// Database URL; created with its tables on first start.
+        #[arg(long, default_value = "sqlite://segment-workspace.db")]
+        database: String,
+        /// Adds this token as a workspace owner's (owner: --owner).
+        #[arg(long, env = "SEGMENT_WORKSPACE_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Email of the owner of --token.
+        #[arg(long, default_value = "owner@example.com")]
+        owner: String,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Fill a workspace through the API with a realistic sample.
+    Seed(segment_workspace::seed::SeedArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (only its hash is stored).
+    Create {
+        #[arg(long, default_value = "sqlite://segment-workspace.db")]
+        database: String,
+        /// The owner's email; the audit trail records it.
+        #[arg(long)]
+        owner: String,
+        /// The owner's display name (default: the email).
+        #[arg(long)]
+        name: Option<String>,
+        /// workspace-owner (everything) or read-only (GET only).
+        #[arg(long, default_value = "workspace-owner")]
+        scope: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SEGMENT_WORKSPACE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve {
+            listen,
+            database,
+            token,
+            owner,
+        } => serve(listen, &database, token, &owner).await,
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    database,
+                    owner,
+                    name,
+                    scope,
+                },
+        } => {
+            let scope = Scope::parse(&scope)
+                .with_context(|| format!("--scope {scope:?}: use workspace-owner or read-only"))?;
+            let store = SqliteStore::open(&database).await?;
+            let token = ids::new_token();
+            let actor = Actor {
+                name: name.unwrap_or_else(|| owner.clone()),
+                email: owner,
+                scope,
+            };
+            register(&store, &token, &actor).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Seed(args) => segment_workspace::seed::run(args).await,
+    }
+}
+
+/// Stores a token's hash and makes its owner a workspace user.
+async fn register(store: &dyn Store, token: &str, actor: &Actor) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        actor.email.contains('@'),
+        "--owner {:?} must be an email address",
+        actor.email
+    );
+    store.create_token(&auth::token_hash(token), actor).await?;
+    if store.find_by_key(Kind::User, &actor.email).await?.is_none() {
+        let id = ids::new_id();
+        let body = serde_json::json!({
+            "id": id,
+            "name": actor.name,
+            "email": actor.email,
+            "permissions": [{
+                "roleId": segment_workspace::routes::WORKSPACE_OWNER_ROLE,
+                "roleName": "Workspace Owner",
+                "resources": [{ "id": store.workspace().await?.id, "type": "WORKSPACE" }],
+            }],
+        });
+        let doc = Doc::new(Kind::User, &id, &actor.email, body).natural_key(&actor.email);
+        // A concurrent registration of the same owner may win; that is fine.
+        let _ = store.apply(Batch::default().create(doc), actor).await;
+    }
+    Ok(())
+}
+
+async fn serve(
+    listen: SocketAddr,
+    database: &str,
+    token: Option<String>,
+    owner: &str,
+) -> anyhow::Result<()> {
+    let store = Arc::new(
+        SqliteStore::open(database)
+            .await
+            .with_context(|| format!("opening the database {database}"))?,
+    );
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
+        let actor = Actor {
+            name: owner.to_string(),
+            email: owner.to_string(),
+            scope: Scope::WorkspaceOwner,
+        };
+        register(store.as_ref(), &token, &actor).await?;
+    }
+    let state = AppState::new(store);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    segment_workspace::serve(
+        state,
+        listen,
+        |addr| {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "http://{addr}");
+            let _ = out.flush();
+        },
+        shutdown,
+    )
+    .await
+}

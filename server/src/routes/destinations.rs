@@ -1,0 +1,135 @@
+//! Destinations: a source's events sent on to an integration.
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use segment_api::models::{CreateDestination, UpdateDestination};
+use serde_json::{json, Value};
+
+use super::{load, modify, object, ok_list, ok_one, page_of, remove, set, set_or_clear, text};
+use crate::catalog::{self, Catalog};
+use crate::error::AppResult;
+use crate::input::Body;
+use crate::kind::Kind;
+use crate::store::{Actor, Batch, Doc, ListQuery};
+use crate::{ids, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/destinations", get(list).post(create))
+        .route("/destinations/{id}", get(read).patch(update).delete(delete))
+}
+
+fn audit_name(body: &Value) -> String {
+    match body.get("name").and_then(Value::as_str) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => {
+            let meta = Catalog::get().destination(text(body, "metadataId"));
+            meta.map(|m| m.name.clone()).unwrap_or_default()
+        }
+    }
+}
+
+/// A destination as the API shows it: catalog metadata embedded, secrets masked.
+pub fn render(doc: &Doc) -> Value {
+    let mut body = doc.body.clone();
+    if let Value::Object(map) = &mut body {
+        let meta_id = map
+            .remove("metadataId")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let catalog = Catalog::get();
+        if let (Some(meta), Some(Value::Object(settings))) =
+            (catalog.destination(&meta_id), map.get("settings"))
+        {
+            let shown = catalog::masked(&meta.options, settings);
+            map.insert("settings".into(), Value::Object(shown));
+        }
+        map.insert("metadata".into(), catalog.rendered(&meta_id));
+    }
+    body
+}
+
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+    let (req, page) = page_of(&state, Kind::Destination, &uri, ListQuery::default()).await?;
+    let items = page.items.iter().map(render).collect();
+    Ok(ok_list("destinations", items, req, &page))
+}
+
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let doc = load(&state, Kind::Destination, &id).await?;
+    Ok(ok_one("destination", render(&doc)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Body(input): Body<CreateDestination>,
+) -> AppResult<Json<Value>> {
+    let meta = Catalog::get().require_destination(&input.metadata_id)?;
+    let settings = catalog::without_masks(&input.settings);
+    catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
+    let id = ids::new_id();
+    let mut body = json!({
+        "id": id,
+        "enabled": input.enabled.unwrap_or(false),
+        "sourceId": input.source_id,
+        "settings": settings,
+        "metadataId": meta.id,
+    });
+    if let Some(name) = &input.name {
+        object_of(&mut body).insert("name".into(), json!(name));
+    }
+    let doc = Doc::new(Kind::Destination, &id, audit_name(&body), body)
+        .parent(&input.source_id)
+        .refs([input.source_id.clone()]);
+    let batch = Batch::default()
+        .require(Kind::Source, &input.source_id, "sourceId")
+        .create(doc.clone());
+    state.store.apply(batch, &actor).await?;
+    Ok(ok_one("destination", render(&doc)))
+}
+
+fn object_of(v: &mut Value) -> &mut serde_json::Map<String, Value> {
+    if !v.is_object() {
+        *v = json!({});
+    }
+    v.as_object_mut().expect("made an object above")
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<UpdateDestination>,
+) -> AppResult<Json<Value>> {
+    let doc = modify(&state, &actor, Kind::Destination, &id, |doc| {
+        let meta = Catalog::get().require_destination(text(&doc.body, "metadataId"))?;
+        let map = object(doc);
+        if let Some(patch) = &input.settings {
+            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
+            let mut settings = map
+                .get("settings")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            catalog::merge_settings(&mut settings, patch);
+            map.insert("settings".into(), Value::Object(settings));
+        }
+        set_or_clear(map, "name", &input.name);
+        set(map, "enabled", &input.enabled);
+        doc.name = audit_name(&doc.body);
+        Ok(Batch::default())
+    })
+    .await?;
+    Ok(ok_one("destination", render(&doc)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    remove(&state, &actor, Kind::Destination, &id).await
+}

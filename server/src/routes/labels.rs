@@ -1,0 +1,66 @@
+//! Labels: `key:value` pairs sources carry and permissions scope by.
+
+use axum::extract::{Path, State};
+use axum::routing::{delete, get};
+use axum::{Extension, Json, Router};
+use segment_api::models::CreateLabel;
+use serde_json::Value;
+
+use super::{non_empty, ok_one, remove};
+use crate::error::AppResult;
+use crate::input::Body;
+use crate::kind::Kind;
+use crate::store::{Actor, Batch, Doc};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/labels", get(list).post(create))
+        .route("/labels/{key}/{value}", delete(delete_label))
+}
+
+/// A label's id is its `key:value`: the API has no other id for labels.
+pub fn label_id(key: &str, value: &str) -> String {
+    format!("{key}:{value}")
+}
+
+async fn list(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    // The API answers labels unpaged.
+    let docs = state.store.list_all(Kind::Label, None).await?;
+    let labels: Vec<Value> = docs.into_iter().map(|d| d.body).collect();
+    Ok(super::ok(serde_json::json!({ "labels": labels })))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Body(input): Body<CreateLabel>,
+) -> AppResult<Json<Value>> {
+    let label = input.label;
+    non_empty("label.key", &label.key)?;
+    non_empty("label.value", &label.value)?;
+    for (field, v) in [("label.key", &label.key), ("label.value", &label.value)] {
+        if v.contains(':') || v.contains('/') {
+            return Err(crate::error::AppError::invalid(
+                field,
+                format!("{field}: {v:?} must not contain ':' or '/'"),
+            ));
+        }
+    }
+    let id = label_id(&label.key, &label.value);
+    let body = serde_json::to_value(&label).unwrap_or_default();
+    let doc = Doc::new(Kind::Label, &id, &id, body.clone());
+    state
+        .store
+        .apply(Batch::default().create(doc), &actor)
+        .await?;
+    Ok(ok_one("label", body))
+}
+
+async fn delete_label(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path((key, value)): Path<(String, String)>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    remove(&state, &actor, Kind::Label, &label_id(&key, &value)).await
+}

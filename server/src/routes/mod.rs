@@ -1,0 +1,211 @@
+//! The API's paths, one file per resource family, and the helpers they share.
+
+mod destinations;
+mod labels;
+mod meta;
+mod sources;
+mod warehouses;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Uri;
+use axum::response::IntoResponse;
+use axum::{middleware, Json, Router};
+use serde_json::{json, Map, Value};
+
+use crate::error::{AppError, AppResult};
+use crate::kind::Kind;
+use crate::pagination::{self, PageRequest};
+use crate::store::{Actor, Batch, Doc, ListQuery, Page, StoreError};
+use crate::AppState;
+
+/// The role every token owner starts with.
+pub const WORKSPACE_OWNER_ROLE: &str = "1ID6uk8WyXnDn6YKmu5qYYz6sBQ";
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(meta::routes())
+        .merge(sources::routes())
+        .merge(labels::routes())
+        .merge(destinations::routes())
+        .merge(warehouses::routes())
+        .fallback(|| async { AppError::no_route() })
+        .method_not_allowed_fallback(|| async { AppError::method_not_allowed() });
+    api.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::auth::require_token,
+    ))
+    .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
+    .with_state(state)
+}
+
+/// `{"data": data}`.
+pub fn ok(data: Value) -> Json<Value> {
+    Json(json!({ "data": data }))
+}
+
+/// `{"data": {key: payload}}`, the shape of every single-object answer.
+pub fn ok_one(key: &str, payload: Value) -> Json<Value> {
+    let mut data = Map::new();
+    data.insert(key.to_string(), payload);
+    ok(Value::Object(data))
+}
+
+pub fn ok_status() -> Json<Value> {
+    ok(json!({ "status": "SUCCESS" }))
+}
+
+/// A list answer: the items under `key` and the pagination block.
+pub fn ok_list<T>(
+    key: &str,
+    items: Vec<Value>,
+    request: PageRequest,
+    page: &Page<T>,
+) -> Json<Value> {
+    let mut data = Map::new();
+    data.insert(key.to_string(), Value::Array(items));
+    data.insert(
+        "pagination".into(),
+        serde_json::to_value(pagination::output(request, page)).unwrap_or(Value::Null),
+    );
+    ok(Value::Object(data))
+}
+
+/// Reads one page of `kind` for a list path.
+pub async fn page_of(
+    state: &AppState,
+    kind: Kind,
+    uri: &Uri,
+    scope: ListQuery,
+) -> AppResult<(PageRequest, Page<Doc>)> {
+    let request = pagination::parse(uri.query())?;
+    let query = ListQuery {
+        after: request.after,
+        count: request.count,
+        ..scope
+    };
+    Ok((request, state.store.list(kind, &query).await?))
+}
+
+/// The document, or a 404 naming what is missing.
+pub async fn load(state: &AppState, kind: Kind, id: &str) -> AppResult<Doc> {
+    state
+        .store
+        .get(kind, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(kind, id))
+}
+
+/// Read-modify-write with optimistic concurrency: `edit` changes the document
+/// (and may add checks or writes to the batch); when another writer got there
+/// first the whole edit runs again on the new version, so no update is lost.
+pub async fn modify<F>(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    id: &str,
+    mut edit: F,
+) -> AppResult<Doc>
+where
+    F: FnMut(&mut Doc) -> AppResult<Batch>,
+{
+    const ATTEMPTS: usize = 32;
+    for _ in 0..ATTEMPTS {
+        let mut doc = load(state, kind, id).await?;
+        let batch = edit(&mut doc)?.modify(doc.clone());
+        match state.store.apply(batch, actor).await {
+            Err(StoreError::Stale { .. }) => continue,
+            Err(e) => return Err(e.into()),
+            Ok(()) => {
+                doc.version += 1;
+                return Ok(doc);
+            }
+        }
+    }
+    Err(AppError::conflict(
+        "id",
+        format!("{kind} {id:?} is being changed by many requests at once; try again"),
+    ))
+}
+
+/// Deletes a document and whatever depends on it.
+pub async fn remove(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    id: &str,
+) -> AppResult<impl IntoResponse> {
+    let doc = load(state, kind, id).await?;
+    state
+        .store
+        .apply(Batch::default().remove(&doc), actor)
+        .await?;
+    Ok(ok_status())
+}
+
+/// Reads a string field of a stored body.
+pub fn text<'a>(body: &'a Value, field: &str) -> &'a str {
+    body.get(field).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The body as a mutable object (stored bodies always are).
+pub fn object(doc: &mut Doc) -> &mut Map<String, Value> {
+    if !doc.body.is_object() {
+        doc.body = Value::Object(Map::new());
+    }
+    match &mut doc.body {
+        Value::Object(m) => m,
+        _ => unreachable!("made an object above"),
+    }
+}
+
+/// Sets `field` when the patch carries a value.
+pub fn set<T: serde::Serialize>(map: &mut Map<String, Value>, field: &str, value: &Option<T>) {
+    if let Some(v) = value {
+        map.insert(
+            field.to_string(),
+            serde_json::to_value(v).unwrap_or(Value::Null),
+        );
+    }
+}
+
+/// Sets or clears `field` from a `null`-clears patch field.
+pub fn set_or_clear<T: serde::Serialize>(
+    map: &mut Map<String, Value>,
+    field: &str,
+    value: &Option<Option<T>>,
+) {
+    match value {
+        Some(Some(v)) => {
+            map.insert(
+                field.to_string(),
+                serde_json::to_value(v).unwrap_or(Value::Null),
+            );
+        }
+        Some(None) => {
+            map.remove(field);
+        }
+        None => {}
+    }
+}
+
+/// A required text field must hold something.
+pub fn non_empty(field: &str, value: &str) -> AppResult<()> {
+    if value.trim().is_empty() {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must not be empty"),
+        ));
+    }
+    Ok(())
+}
+
+/// A value must be one of the API's enumerated words.
+pub fn one_of(field: &str, value: &str, allowed: &[&str]) -> AppResult<()> {
+    if !allowed.contains(&value) {
+        return Err(AppError::invalid(
+            field,
+            format!("{field}: {value:?} is not one of {}", allowed.join(", ")),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! Sources, their labels, and what is connected to them.
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use segment_api::models::{CreateSource, Label, Labels, UpdateSource};
+use serde_json::{json, Value};
+
+use super::{load, modify, object, ok_list, ok_one, page_of, remove, set, text};
+use crate::catalog::{self, Catalog};
+use crate::error::{AppError, AppResult};
+use crate::input::Body;
+use crate::kind::Kind;
+use crate::store::{Actor, Batch, Doc, ListQuery};
+use crate::{ids, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sources", get(list).post(create))
+        .route("/sources/{id}", get(read).patch(update).delete(delete))
+        .route(
+            "/sources/{id}/labels",
+            get(labels).put(replace_labels).post(add_labels),
+        )
+        .route(
+            "/sources/{id}/connected-destinations",
+            get(connected_destinations),
+        )
+        .route(
+            "/sources/{id}/connected-warehouses",
+            get(connected_warehouses),
+        )
+}
+
+/// Slugs name sources in URLs and in the generator's file names.
+fn check_slug(slug: &str) -> AppResult<()> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 100
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if !ok {
+        return Err(AppError::invalid(
+            "slug",
+            format!(
+                "slug: {slug:?} must be 1 to 100 lowercase letters, digits, '-' or '_' \
+                 (such as \"web_app\")"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn audit_name(body: &Value) -> String {
+    match body.get("name").and_then(Value::as_str) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => text(body, "slug").to_string(),
+    }
+}
+
+/// A source as the API shows it: catalog metadata embedded, secrets masked.
+pub fn render(doc: &Doc) -> Value {
+    let mut body = doc.body.clone();
+    if let Value::Object(map) = &mut body {
+        let meta_id = map
+            .remove("metadataId")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let catalog = Catalog::get();
+        if let (Some(meta), Some(Value::Object(settings))) =
+            (catalog.source(&meta_id), map.get("settings"))
+        {
+            let shown = catalog::masked(&meta.options, settings);
+            map.insert("settings".into(), Value::Object(shown));
+        }
+        map.insert("metadata".into(), catalog.rendered(&meta_id));
+    }
+    body
+}
+
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+    let (req, page) = page_of(&state, Kind::Source, &uri, ListQuery::default()).await?;
+    let items = page.items.iter().map(render).collect();
+    Ok(ok_list("sources", items, req, &page))
+}
+
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let doc = load(&state, Kind::Source, &id).await?;
+    let plan = state
+        .store
+        .find_by_key(Kind::TrackingPlanConnection, &id)
+        .await?
+        .map(|c| Value::String(text(&c.body, "trackingPlanId").to_string()))
+        .unwrap_or(Value::Null);
+    Ok(super::ok(
+        json!({ "source": render(&doc), "trackingPlanId": plan }),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Body(input): Body<CreateSource>,
+) -> AppResult<Json<Value>> {
+    check_slug(&input.slug)?;
+    let meta = Catalog::get().require_source(&input.metadata_id)?;
+    let settings = catalog::without_masks(&input.settings.unwrap_or_default());
+    catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
+    let workspace = state.store.workspace().await?;
+    let id = ids::new_id();
+    let body = json!({
+        "id": id,
+        "slug": input.slug,
+        "workspaceId": workspace.id,
+        "enabled": input.enabled,
+        "writeKeys": [ids::new_write_key()],
+        "settings": settings,
+        "labels": [],
+        "metadataId": meta.id,
+    });
+    let doc = Doc::new(Kind::Source, &id, audit_name(&body), body).natural_key(&input.slug);
+    state
+        .store
+        .apply(Batch::default().create(doc.clone()), &actor)
+        .await?;
+    Ok(ok_one("source", render(&doc)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<UpdateSource>,
+) -> AppResult<Json<Value>> {
+    if let Some(slug) = &input.slug {
+        check_slug(slug)?;
+    }
+    let doc = modify(&state, &actor, Kind::Source, &id, |doc| {
+        let meta_id = text(&doc.body, "metadataId").to_string();
+        let meta = Catalog::get().require_source(&meta_id)?;
+        let map = object(doc);
+        if let Some(patch) = &input.settings {
+            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
+            let mut settings = map
+                .get("settings")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            catalog::merge_settings(&mut settings, patch);
+            map.insert("settings".into(), Value::Object(settings));
+        }
+        set(map, "name", &input.name);
+        set(map, "enabled", &input.enabled);
+        set(map, "slug", &input.slug);
+        doc.natural_key = Some(text(&doc.body, "slug").to_string());
+        doc.name = audit_name(&doc.body);
+        Ok(Batch::default())
+    })
+    .await?;
+    Ok(ok_one("source", render(&doc)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    remove(&state, &actor, Kind::Source, &id).await
+}
+
+async fn labels(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let doc = load(&state, Kind::Source, &id).await?;
+    Ok(super::ok(
+        json!({ "labels": doc.body.get("labels").cloned().unwrap_or(json!([])) }),
+    ))
+}
+
+/// Sets a source's labels; every label must exist in the workspace.
+async fn set_labels(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    given: Vec<Label>,
+    keep_existing: bool,
+) -> AppResult<Json<Value>> {
+    let doc = modify(state, actor, Kind::Source, id, |doc| {
+        let mut batch = Batch::default();
+        let mut labels: Vec<Label> = if keep_existing {
+            serde_json::from_value(doc.body.get("labels").cloned().unwrap_or(json!([])))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        for (i, l) in given.iter().enumerate() {
+            batch = batch.require(
+                Kind::Label,
+                super::labels::label_id(&l.key, &l.value),
+                format!("labels[{i}]"),
+            );
+            if !labels.iter().any(|x| x.key == l.key && x.value == l.value) {
+                labels.push(Label {
+                    key: l.key.clone(),
+                    value: l.value.clone(),
+                    description: None,
+                });
+            }
+        }
+        object(doc).insert(
+            "labels".into(),
+            serde_json::to_value(&labels).unwrap_or_default(),
+        );
+        Ok(batch)
+    })
+    .await?;
+    Ok(super::ok(
+        json!({ "labels": doc.body.get("labels").cloned().unwrap_or(json!([])) }),
+    ))
+}
+
+async fn replace_labels(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Labels>,
+) -> AppResult<Json<Value>> {
+    set_labels(&state, &actor, &id, input.labels, false).await
+}
+
+async fn add_labels(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Labels>,
+) -> AppResult<Json<Value>> {
+    set_labels(&state, &actor, &id, input.labels, true).await
+}
+
+async fn connected_destinations(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    load(&state, Kind::Source, &id).await?;
+    let scope = ListQuery {
+        parent: Some(id),
+        ..Default::default()
+    };
+    let (req, page) = page_of(&state, Kind::Destination, &uri, scope).await?;
+    let items = page.items.iter().map(super::destinations::render).collect();
+    Ok(ok_list("destinations", items, req, &page))
+}
+
+async fn connected_warehouses(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    load(&state, Kind::Source, &id).await?;
+    let scope = ListQuery {
+        referencing: Some(id),
+        ..Default::default()
+    };
+    let (req, page) = page_of(&state, Kind::WarehouseConnection, &uri, scope).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for c in &page.items {
+        if let Some(w) = state
+            .store
+            .get(Kind::Warehouse, text(&c.body, "warehouseId"))
+            .await?
+        {
+            items.push(super::warehouses::render(&w));
+        }
+    }
+    Ok(ok_list("warehouses", items, req, &page))
+}

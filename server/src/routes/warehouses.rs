@@ -1,0 +1,202 @@
+//! Warehouses and the sources connected to them.
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use segment_api::models::{CreateWarehouse, UpdateWarehouse};
+use serde_json::{json, Value};
+
+use super::{
+    load, modify, object, ok_list, ok_one, ok_status, page_of, remove, set, set_or_clear, text,
+};
+use crate::catalog::{self, Catalog};
+use crate::error::{AppError, AppResult};
+use crate::input::Body;
+use crate::kind::Kind;
+use crate::store::{Actor, Batch, Doc, ListQuery};
+use crate::{ids, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/warehouses", get(list).post(create))
+        .route("/warehouses/{id}", get(read).patch(update).delete(delete))
+        .route("/warehouses/{id}/connected-sources", get(connected_sources))
+        .route(
+            "/warehouses/{id}/connected-sources/{source_id}",
+            post(connect).delete(disconnect),
+        )
+}
+
+fn audit_name(body: &Value) -> String {
+    match body.get("name").and_then(Value::as_str) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => {
+            let meta = Catalog::get().warehouse(text(body, "metadataId"));
+            meta.map(|m| m.name.clone()).unwrap_or_default()
+        }
+    }
+}
+
+/// A warehouse as the API shows it. Secrets are left out entirely, as the
+/// API does for warehouse passwords.
+pub fn render(doc: &Doc) -> Value {
+    let mut body = doc.body.clone();
+    if let Value::Object(map) = &mut body {
+        let meta_id = map
+            .remove("metadataId")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let catalog = Catalog::get();
+        if let (Some(meta), Some(Value::Object(settings))) =
+            (catalog.warehouse(&meta_id), map.get_mut("settings"))
+        {
+            for o in meta.options.iter().filter(|o| o.is_secret()) {
+                settings.remove(&o.name);
+            }
+        }
+        map.insert("metadata".into(), catalog.rendered(&meta_id));
+    }
+    body
+}
+
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+    let (req, page) = page_of(&state, Kind::Warehouse, &uri, ListQuery::default()).await?;
+    let items = page.items.iter().map(render).collect();
+    Ok(ok_list("warehouses", items, req, &page))
+}
+
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let doc = load(&state, Kind::Warehouse, &id).await?;
+    Ok(ok_one("warehouse", render(&doc)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Body(input): Body<CreateWarehouse>,
+) -> AppResult<Json<Value>> {
+    let meta = Catalog::get().require_warehouse(&input.metadata_id)?;
+    let settings = catalog::without_masks(&input.settings);
+    catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
+    let workspace = state.store.workspace().await?;
+    let id = ids::new_id();
+    let mut body = json!({
+        "id": id,
+        "workspaceId": workspace.id,
+        "enabled": input.enabled.unwrap_or(true),
+        "settings": settings,
+        "metadataId": meta.id,
+    });
+    if let (Some(name), Some(map)) = (&input.name, body.as_object_mut()) {
+        map.insert("name".into(), json!(name));
+    }
+    let doc = Doc::new(Kind::Warehouse, &id, audit_name(&body), body);
+    state
+        .store
+        .apply(Batch::default().create(doc.clone()), &actor)
+        .await?;
+    Ok(ok_one("warehouse", render(&doc)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<UpdateWarehouse>,
+) -> AppResult<Json<Value>> {
+    let doc = modify(&state, &actor, Kind::Warehouse, &id, |doc| {
+        let meta = Catalog::get().require_warehouse(text(&doc.body, "metadataId"))?;
+        let map = object(doc);
+        if let Some(patch) = &input.settings {
+            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
+            let mut settings = map
+                .get("settings")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            catalog::merge_settings(&mut settings, patch);
+            map.insert("settings".into(), Value::Object(settings));
+        }
+        set_or_clear(map, "name", &input.name);
+        set(map, "enabled", &input.enabled);
+        doc.name = audit_name(&doc.body);
+        Ok(Batch::default())
+    })
+    .await?;
+    Ok(ok_one("warehouse", render(&doc)))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    remove(&state, &actor, Kind::Warehouse, &id).await
+}
+
+fn connection_id(warehouse_id: &str, source_id: &str) -> String {
+    format!("{warehouse_id}:{source_id}")
+}
+
+async fn connected_sources(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    load(&state, Kind::Warehouse, &id).await?;
+    let scope = ListQuery {
+        parent: Some(id),
+        ..Default::default()
+    };
+    let (req, page) = page_of(&state, Kind::WarehouseConnection, &uri, scope).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for c in &page.items {
+        if let Some(s) = state
+            .store
+            .get(Kind::Source, text(&c.body, "sourceId"))
+            .await?
+        {
+            items.push(super::sources::render(&s));
+        }
+    }
+    Ok(ok_list("sources", items, req, &page))
+}
+
+async fn connect(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path((id, source_id)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    let warehouse = load(&state, Kind::Warehouse, &id).await?;
+    let source = state
+        .store
+        .get(Kind::Source, &source_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(Kind::Source, &source_id).with_field("sourceId"))?;
+    let cid = connection_id(&id, &source_id);
+    let name = format!("{} → {}", text(&source.body, "slug"), warehouse.name);
+    let body = json!({ "warehouseId": id, "sourceId": source_id });
+    let doc = Doc::new(Kind::WarehouseConnection, &cid, name, body)
+        .parent(&id)
+        .refs([id.clone(), source_id.clone()]);
+    state
+        .store
+        .apply(Batch::default().create(doc), &actor)
+        .await?;
+    Ok(ok_status())
+}
+
+async fn disconnect(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path((id, source_id)): Path<(String, String)>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    remove(
+        &state,
+        &actor,
+        Kind::WarehouseConnection,
+        &connection_id(&id, &source_id),
+    )
+    .await
+}

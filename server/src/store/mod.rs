@@ -1,0 +1,261 @@
+//! Storage: the one interface every backend implements.
+//!
+//! Routes never see SQL. A backend stores documents (one JSON body per
+//! resource), the audit trail and tokens, and applies a [`Batch`] atomically:
+//! its reference checks, its writes, cascaded deletes and their audit events
+//! commit together or not at all. SQLite is the embedded default; a
+//! PostgreSQL backend implements the same trait (see ARCHITECTURE.md).
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::kind::Kind;
+
+/// One stored resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    pub kind: Kind,
+    pub id: String,
+    /// The resource it is listed under (a filter's destination, a rule's plan).
+    pub parent: Option<String>,
+    /// A value unique among documents of the kind, where the API makes one unique.
+    pub natural_key: Option<String>,
+    /// The name the audit trail records.
+    pub name: String,
+    /// Ids this document depends on: deleting one of them deletes this too.
+    pub refs: Vec<String>,
+    pub body: Value,
+    /// Bumped on every write; updates name the version they read.
+    pub version: i64,
+}
+
+impl Doc {
+    pub fn new(kind: Kind, id: impl Into<String>, name: impl Into<String>, body: Value) -> Self {
+        Doc {
+            kind,
+            id: id.into(),
+            parent: None,
+            natural_key: None,
+            name: name.into(),
+            refs: Vec::new(),
+            body,
+            version: 0,
+        }
+    }
+    pub fn parent(mut self, parent: impl Into<String>) -> Self {
+        self.parent = Some(parent.into());
+        self
+    }
+    pub fn natural_key(mut self, key: impl Into<String>) -> Self {
+        self.natural_key = Some(key.into());
+        self
+    }
+    pub fn refs<I: IntoIterator<Item = S>, S: Into<String>>(mut self, refs: I) -> Self {
+        self.refs = refs.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Who made a change: recorded in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub email: String,
+    pub scope: Scope,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    WorkspaceOwner,
+    ReadOnly,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::WorkspaceOwner => "workspace-owner",
+            Scope::ReadOnly => "read-only",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "workspace-owner" => Some(Scope::WorkspaceOwner),
+            "read-only" => Some(Scope::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Created,
+    Modified,
+    Deleted,
+}
+
+impl Verb {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Created => "Created",
+            Verb::Modified => "Modified",
+            Verb::Deleted => "Deleted",
+        }
+    }
+}
+
+/// An audit event a batch asks for.
+#[derive(Debug, Clone)]
+pub struct EventSpec {
+    pub kind: Kind,
+    pub verb: Verb,
+    pub resource_id: String,
+    pub resource_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Fails with `Conflict` when the id or natural key is taken.
+    Insert(Doc),
+    /// Fails with `Stale` unless the stored version is `doc.version`.
+    Update(Doc),
+    /// Deletes the document and, recursively, whatever refers to it.
+    Delete { kind: Kind, id: String },
+}
+
+/// A reference the batch relies on: it must exist when the batch commits.
+#[derive(Debug, Clone)]
+pub struct Require {
+    pub kind: Kind,
+    pub id: String,
+    /// The request field that named it, for the error.
+    pub field: String,
+}
+
+/// Changes that commit together, with their audit events.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub requires: Vec<Require>,
+    pub ops: Vec<Op>,
+    pub events: Vec<EventSpec>,
+}
+
+impl Batch {
+    pub fn require(mut self, kind: Kind, id: impl Into<String>, field: impl Into<String>) -> Self {
+        self.requires.push(Require {
+            kind,
+            id: id.into(),
+            field: field.into(),
+        });
+        self
+    }
+    /// Inserts `doc` and records "<Kind> Created".
+    pub fn create(mut self, doc: Doc) -> Self {
+        self.events.push(event(&doc, Verb::Created));
+        self.ops.push(Op::Insert(doc));
+        self
+    }
+    /// Replaces `doc` and records "<Kind> Modified".
+    pub fn modify(mut self, doc: Doc) -> Self {
+        self.events.push(event(&doc, Verb::Modified));
+        self.ops.push(Op::Update(doc));
+        self
+    }
+    /// Deletes `doc` (and its dependents) and records "<Kind> Deleted".
+    pub fn remove(mut self, doc: &Doc) -> Self {
+        self.events.push(event(doc, Verb::Deleted));
+        self.ops.push(Op::Delete {
+            kind: doc.kind,
+            id: doc.id.clone(),
+        });
+        self
+    }
+    /// A write that the audit trail does not record on its own (rules are
+    /// covered by their plan's event).
+    pub fn op(mut self, op: Op) -> Self {
+        self.ops.push(op);
+        self
+    }
+    pub fn event(mut self, doc: &Doc, verb: Verb) -> Self {
+        self.events.push(event(doc, verb));
+        self
+    }
+}
+
+fn event(doc: &Doc, verb: Verb) -> EventSpec {
+    EventSpec {
+        kind: doc.kind,
+        verb,
+        resource_id: doc.id.clone(),
+        resource_name: doc.name.clone(),
+    }
+}
+
+/// Which documents a list reads.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub parent: Option<String>,
+    /// Only documents that depend on this id.
+    pub referencing: Option<String>,
+    /// Start after this position (an opaque cursor decodes to it).
+    pub after: i64,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Position of the last item, when more follow.
+    pub next: Option<i64>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{kind} {key:?} already exists")]
+    Conflict { kind: Kind, key: String },
+    #[error("{field}: no {kind} with id {id:?}")]
+    MissingRef {
+        kind: Kind,
+        id: String,
+        field: String,
+    },
+    #[error("{kind} {id:?} does not exist")]
+    NotFound { kind: Kind, id: String },
+    #[error("{kind} {id:?} changed while it was being written")]
+    Stale { kind: Kind, id: String },
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn workspace(&self) -> StoreResult<segment_api::models::Workspace>;
+    async fn get(&self, kind: Kind, id: &str) -> StoreResult<Option<Doc>>;
+    async fn find_by_key(&self, kind: Kind, natural_key: &str) -> StoreResult<Option<Doc>>;
+    async fn list(&self, kind: Kind, query: &ListQuery) -> StoreResult<Page<Doc>>;
+    /// Every document of a kind under `parent` (rules of a plan), unpaged.
+    async fn list_all(&self, kind: Kind, parent: Option<&str>) -> StoreResult<Vec<Doc>>;
+    async fn apply(&self, batch: Batch, actor: &Actor) -> StoreResult<()>;
+    async fn audit_events(
+        &self,
+        filter: &AuditFilter,
+        after: i64,
+        count: u32,
+    ) -> StoreResult<Page<segment_api::models::AuditEvent>>;
+    async fn token(&self, hash: &str) -> StoreResult<Option<Actor>>;
+    async fn create_token(&self, hash: &str, actor: &Actor) -> StoreResult<()>;
+}
