@@ -1,0 +1,123 @@
+//! Listening sockets and the streams of accepted connections handed to the
+//! gRPC server.
+//!
+//! We run the accept loop ourselves (instead of giving tonic a listener) so
+//! that a failed TLS handshake or a transient accept error only drops that
+//! one connection: an error item in the stream would stop tonic's server.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio::sync::mpsc;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_stream::wrappers::ReceiverStream;
+
+/// Accepted connections, ready for the gRPC server.
+pub(super) type Incoming<IO> = ReceiverStream<io::Result<IO>>;
+
+/// A client that has not finished its TLS handshake by then is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Binds a loopback port: the first free one in `ports` (like go-plugin),
+/// or any free port when Terraform gave no range.
+pub(super) fn bind_loopback(ports: Option<(u16, u16)>) -> io::Result<TcpListener> {
+    let bind = |port| {
+        let listener = std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+        listener.set_nonblocking(true)?;
+        TcpListener::from_std(listener)
+    };
+    let Some((min, max)) = ports else {
+        return bind(0);
+    };
+    for port in min..=max {
+        match bind(port) {
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
+            other => return other,
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!("no free port between {min} and {max}"),
+    ))
+}
+
+/// TLS connections over TCP; handshakes run concurrently, each bounded.
+pub(super) fn tls_over_tcp(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+) -> Incoming<TlsStream<TcpStream>> {
+    let (tx, rx) = mpsc::channel(8);
+    tokio::spawn(async move {
+        while let Some(tcp) = next(&tx, || accept_tcp(&listener)).await {
+            let (acceptor, tx) = (acceptor.clone(), tx.clone());
+            tokio::spawn(async move {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => {
+                        let _ = tx.send(Ok(tls)).await;
+                    }
+                    Ok(Err(e)) => tracing::warn!("TLS handshake failed: {e}"),
+                    Err(_) => tracing::warn!("TLS handshake timed out"),
+                }
+            });
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+/// Plain TCP, when Terraform runs with plugin TLS disabled.
+pub(super) fn plain_tcp(listener: TcpListener) -> Incoming<TcpStream> {
+    let (tx, rx) = mpsc::channel(8);
+    tokio::spawn(async move {
+        while let Some(tcp) = next(&tx, || accept_tcp(&listener)).await {
+            if tx.send(Ok(tcp)).await.is_err() {
+                break;
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+/// A unix socket, for debug mode.
+pub(super) fn unix(listener: UnixListener) -> Incoming<UnixStream> {
+    let (tx, rx) = mpsc::channel(8);
+    tokio::spawn(async move {
+        while let Some(stream) = next(&tx, || async { Ok(listener.accept().await?.0) }).await {
+            if tx.send(Ok(stream)).await.is_err() {
+                break;
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+async fn accept_tcp(listener: &TcpListener) -> io::Result<TcpStream> {
+    let (tcp, _) = listener.accept().await?;
+    // gRPC sends many small frames; Nagle's algorithm would hold them back.
+    tcp.set_nodelay(true)?;
+    Ok(tcp)
+}
+
+/// The next accepted connection, retrying on accept errors; `None` once the
+/// server side of the channel is gone.
+async fn next<T, S, F, Fut>(tx: &mpsc::Sender<T>, mut accept: F) -> Option<S>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = io::Result<S>>,
+{
+    loop {
+        tokio::select! {
+            _ = tx.closed() => return None,
+            accepted = accept() => match accepted {
+                Ok(stream) => return Some(stream),
+                Err(e) => {
+                    // E.g. out of file descriptors: back off instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+}

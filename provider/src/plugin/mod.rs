@@ -1,0 +1,130 @@
+//! Running as a go-plugin plugin: handshake, AutoMTLS, serving, exiting.
+//!
+//! Terraform starts the binary with the handshake in its environment, reads
+//! one line from our stdout, connects over TLS with its own client
+//! certificate, and ends the process with `GRPCController.Shutdown`.
+
+mod debug;
+mod handshake;
+mod listener;
+mod tls;
+mod verifier;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::UnixListener;
+use tokio::sync::Notify;
+use tokio_rustls::TlsAcceptor;
+
+pub use debug::{reattach_config, PROVIDER_ADDRESS};
+pub use handshake::{
+    handshake_line, Handshake, HandshakeError, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, NOT_A_COMMAND,
+    PROTOCOL_VERSION,
+};
+pub use tls::TlsError;
+
+use crate::backend::ProviderBackend;
+use crate::grpc::{self, ShutdownHook};
+
+/// Time between answering Shutdown and returning, for the answer to reach
+/// Terraform (which would otherwise log a broken connection).
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error(transparent)]
+    Handshake(#[from] HandshakeError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot listen: {0}")]
+    Listen(std::io::Error),
+    #[error("cannot write the handshake line to stdout: {0}")]
+    Stdout(std::io::Error),
+    #[error(transparent)]
+    Serve(#[from] grpc::ServeError),
+}
+
+/// Serves Terraform until it asks us to shut down.
+pub async fn serve<B: ProviderBackend>(
+    backend: B,
+    handshake: Handshake,
+) -> Result<(), PluginError> {
+    let backend = Arc::new(backend);
+    let listener = listener::bind_loopback(handshake.ports).map_err(PluginError::Listen)?;
+    let addr = listener.local_addr().map_err(PluginError::Listen)?;
+    let shutdown = Arc::new(Notify::new());
+    let hook: ShutdownHook = {
+        let shutdown = shutdown.clone();
+        Arc::new(move || shutdown.notify_one())
+    };
+
+    let server = match handshake.client_cert {
+        Some(client_cert) => {
+            let identity = tls::ServerIdentity::generate()?;
+            let config = tls::server_config(&identity, client_cert)?;
+            let incoming = listener::tls_over_tcp(listener, TlsAcceptor::from(config));
+            announce(&handshake::tcp_handshake_line(
+                addr,
+                Some(identity.cert.as_ref()),
+            ))?;
+            tokio::spawn(grpc::serve(backend, incoming, hook))
+        }
+        None => {
+            tracing::warn!("no PLUGIN_CLIENT_CERT: serving without TLS");
+            let incoming = listener::plain_tcp(listener);
+            announce(&handshake::tcp_handshake_line(addr, None))?;
+            tokio::spawn(grpc::serve(backend, incoming, hook))
+        }
+    };
+    tracing::debug!(%addr, "serving");
+
+    tokio::select! {
+        result = server => match result {
+            Ok(served) => served?,
+            Err(join) => tracing::error!("gRPC server task failed: {join}"),
+        },
+        () = shutdown.notified() => tokio::time::sleep(SHUTDOWN_GRACE).await,
+    }
+    Ok(())
+}
+
+/// The handshake line: the only thing this process ever writes to stdout.
+fn announce(line: &str) -> Result<(), PluginError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(PluginError::Stdout)
+}
+
+/// Debug mode: serves on a unix socket without TLS until Ctrl-C, and prints
+/// the `TF_REATTACH_PROVIDERS` value for the user.
+pub async fn serve_debug<B: ProviderBackend>(backend: B) -> Result<(), PluginError> {
+    let dir = tempfile::Builder::new()
+        .prefix("terraform-provider-segment-")
+        .tempdir()
+        .map_err(PluginError::Listen)?;
+    let socket = dir.path().join("plugin.sock");
+    let listener = UnixListener::bind(&socket).map_err(PluginError::Listen)?;
+    // Terraform never sends Shutdown to a provider it reattached to (it did
+    // not start it), but if something does, keep serving: Ctrl-C ends it.
+    let hook: ShutdownHook = Arc::new(|| tracing::info!("ignoring Shutdown in debug mode"));
+    let server = tokio::spawn(grpc::serve(
+        Arc::new(backend),
+        listener::unix(listener),
+        hook,
+    ));
+    debug::print_instructions(&socket).map_err(PluginError::Stdout)?;
+
+    tokio::select! {
+        result = server => match result {
+            Ok(served) => served?,
+            Err(join) => tracing::error!("gRPC server task failed: {join}"),
+        },
+        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted, exiting"),
+    }
+    // Dropping `dir` removes the socket.
+    drop(dir);
+    Ok(())
+}
