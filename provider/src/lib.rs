@@ -6,15 +6,20 @@
 //! - [`grpc`]: the only module that knows tonic/prost; decodes requests
 //!   against the schema and calls a [`backend::ProviderBackend`].
 //! - [`backend`]: the plain-Rust contract for provider logic.
-//! - [`segment`]: our backend.
+//! - [`segment`]: our backend: the provider block and the API client.
+//! - [`engine`]: what every resource type shares (plans, state, diagnostics).
+//! - [`resources`], [`data_sources`]: one file per type, and the registry.
 //! - [`schema`], [`diagnostics`], [`value`]: the data model shared by all.
 //! - [`logging`]: hclog JSON lines on stderr.
 
 pub mod backend;
+pub mod data_sources;
 pub mod diagnostics;
+pub mod engine;
 pub mod grpc;
 pub mod logging;
 pub mod plugin;
+pub mod resources;
 pub mod schema;
 pub mod segment;
 pub mod value;

@@ -1,35 +1,86 @@
-//! The Segment provider's [`ProviderBackend`]. For now: the provider block
-//! only (no resources yet); the resource engine plugs in here.
+//! The Segment provider's [`ProviderBackend`]: the provider block, the API
+//! client it configures, and the resource engine over the registry.
 
 mod config;
 
 use std::sync::RwLock;
 
 pub use config::{provider_schema, ProviderConfig, DEFAULT_URL, TOKEN_ENV, URL_ENV};
+use segment_api::{Client, ClientConfig};
 
-use crate::backend::{ConfigureRequest, ProviderBackend, ProviderSchema};
-use crate::diagnostics::Diagnostics;
+use crate::backend::*;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::engine::Engine;
 use crate::value::Value;
 
 pub struct SegmentProvider {
     schema: ProviderSchema,
+    engine: Engine,
     config: RwLock<Option<ProviderConfig>>,
+    client: RwLock<Option<Client>>,
 }
 
 impl SegmentProvider {
     pub fn new() -> Self {
+        let engine = Engine::new(crate::resources::all(), crate::data_sources::all());
         SegmentProvider {
             schema: ProviderSchema {
                 provider: provider_schema(),
+                resources: engine.resource_schemas(),
+                data_sources: engine.data_source_schemas(),
                 ..ProviderSchema::default()
             },
+            engine,
             config: RwLock::new(None),
+            client: RwLock::new(None),
         }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// The settings from Configure, once it has run.
     pub fn config(&self) -> Option<ProviderConfig> {
         self.config.read().ok().and_then(|c| c.clone())
+    }
+
+    /// The API client, or the diagnostic that says why there is none.
+    fn client(&self) -> Result<Client, Diagnostics> {
+        if let Some(c) = self.client.read().ok().and_then(|c| c.clone()) {
+            return Ok(c);
+        }
+        let Some(config) = self.config() else {
+            return Err(Diagnostic::error(
+                "Provider not configured",
+                "Terraform did not configure the provider before using it.",
+            )
+            .into());
+        };
+        let Some(token) = config.token.clone() else {
+            return Err(Diagnostic::error(
+                "Missing API token",
+                format!(
+                    "Set `token` in the provider \"segment\" block or the {TOKEN_ENV} \
+                     environment variable to a Public API token."
+                ),
+            )
+            .into());
+        };
+        let client_config = ClientConfig::new(config.url.clone(), token).with_user_agent(concat!(
+            "terraform-provider-segment/",
+            env!("CARGO_PKG_VERSION")
+        ));
+        let client = Client::new(client_config).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid provider configuration",
+                e.to_string(),
+            ))
+        })?;
+        if let Ok(mut slot) = self.client.write() {
+            *slot = Some(client.clone());
+        }
+        Ok(client)
     }
 }
 
@@ -61,9 +112,83 @@ impl ProviderBackend for SegmentProvider {
                 if let Ok(mut slot) = self.config.write() {
                     *slot = Some(config);
                 }
+                if let Ok(mut slot) = self.client.write() {
+                    *slot = None;
+                }
                 Diagnostics::new()
             }
             Err(diags) => diags,
         }
+    }
+
+    async fn validate_resource_config(&self, request: ValidateConfigRequest) -> Diagnostics {
+        self.engine
+            .validate_resource(&request.type_name, &request.config)
+    }
+
+    async fn validate_data_source_config(&self, request: ValidateConfigRequest) -> Diagnostics {
+        self.engine
+            .validate_data_source(&request.type_name, &request.config)
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequest,
+    ) -> Result<ReadResourceResponse, BackendError> {
+        Ok(match self.client() {
+            Ok(api) => self.engine.read(&api, request).await,
+            Err(diagnostics) => ReadResourceResponse {
+                new_state: request.current_state,
+                private: request.private,
+                diagnostics,
+            },
+        })
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: PlanResourceChangeRequest,
+    ) -> Result<PlanResourceChangeResponse, BackendError> {
+        Ok(self.engine.plan(request))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: ApplyResourceChangeRequest,
+    ) -> Result<ApplyResourceChangeResponse, BackendError> {
+        Ok(match self.client() {
+            Ok(api) => self.engine.apply(&api, request).await,
+            Err(diagnostics) => ApplyResourceChangeResponse {
+                new_state: request.prior_state,
+                private: request.planned_private,
+                diagnostics,
+            },
+        })
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: ImportResourceStateRequest,
+    ) -> Result<ImportResourceStateResponse, BackendError> {
+        Ok(match self.client() {
+            Ok(api) => self.engine.import(&api, request).await,
+            Err(diagnostics) => ImportResourceStateResponse {
+                diagnostics,
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn read_data_source(
+        &self,
+        request: ReadDataSourceRequest,
+    ) -> Result<ReadDataSourceResponse, BackendError> {
+        Ok(match self.client() {
+            Ok(api) => self.engine.read_data_source(&api, request).await,
+            Err(diagnostics) => ReadDataSourceResponse {
+                diagnostics,
+                ..Default::default()
+            },
+        })
     }
 }

@@ -1,0 +1,163 @@
+//! One attribute of a resource type, declared once: its schema and the rules
+//! the engine applies to it (replacement, JSON comparison, checks).
+
+use crate::schema::Attribute;
+use crate::value::Type;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Required,
+    Optional,
+    Computed,
+    OptionalComputed,
+}
+
+/// How a JSON-string attribute (settings) is compared and refreshed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonMode {
+    /// Not JSON: compared as written.
+    None,
+    /// Compared as parsed JSON, so key order and spacing never show as a diff.
+    Normalized,
+    /// Settings: normalized, and on refresh only the keys the configuration
+    /// holds are compared; masked secrets keep the configured value.
+    Settings {
+        /// The API leaves secrets out entirely (warehouses) rather than masking
+        /// them: a key the API omits keeps the configured value.
+        omits_secrets: bool,
+    },
+}
+
+/// A check on a known configured value.
+#[derive(Clone, Copy, Debug)]
+pub enum Check {
+    /// One of these words.
+    OneOf(&'static [&'static str]),
+    /// Not the empty string.
+    NonEmpty,
+    /// A number in this range (inclusive).
+    Range(f64, f64),
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub ty: Type,
+    pub role: Role,
+    pub description: &'static str,
+    pub sensitive: bool,
+    /// A change replaces the resource.
+    pub replace: bool,
+    /// A computed value that may change on any update (timestamps): unknown
+    /// in an update's plan. Other computed values keep their prior value.
+    pub volatile: bool,
+    pub json: JsonMode,
+    pub checks: Vec<Check>,
+}
+
+impl Field {
+    fn new(name: &'static str, ty: Type, role: Role, description: &'static str) -> Field {
+        Field {
+            name,
+            ty,
+            role,
+            description,
+            sensitive: false,
+            replace: false,
+            volatile: false,
+            json: JsonMode::None,
+            checks: Vec::new(),
+        }
+    }
+    pub fn required(name: &'static str, ty: Type, description: &'static str) -> Field {
+        Field::new(name, ty, Role::Required, description)
+    }
+    pub fn optional(name: &'static str, ty: Type, description: &'static str) -> Field {
+        Field::new(name, ty, Role::Optional, description)
+    }
+    pub fn computed(name: &'static str, ty: Type, description: &'static str) -> Field {
+        Field::new(name, ty, Role::Computed, description)
+    }
+    pub fn optional_computed(name: &'static str, ty: Type, description: &'static str) -> Field {
+        Field::new(name, ty, Role::OptionalComputed, description)
+    }
+    /// The `id` every resource has.
+    pub fn id(description: &'static str) -> Field {
+        Field::computed("id", Type::String, description)
+    }
+
+    pub fn replaces(mut self) -> Field {
+        self.replace = true;
+        self
+    }
+    pub fn sensitive(mut self) -> Field {
+        self.sensitive = true;
+        self
+    }
+    pub fn volatile(mut self) -> Field {
+        self.volatile = true;
+        self
+    }
+    pub fn json(mut self) -> Field {
+        self.json = JsonMode::Normalized;
+        self
+    }
+    pub fn settings(mut self) -> Field {
+        self.json = JsonMode::Settings {
+            omits_secrets: false,
+        };
+        self
+    }
+    pub fn settings_omitting_secrets(mut self) -> Field {
+        self.json = JsonMode::Settings {
+            omits_secrets: true,
+        };
+        self
+    }
+    pub fn one_of(mut self, words: &'static [&'static str]) -> Field {
+        self.checks.push(Check::OneOf(words));
+        self
+    }
+    pub fn non_empty(mut self) -> Field {
+        self.checks.push(Check::NonEmpty);
+        self
+    }
+    pub fn range(mut self, low: f64, high: f64) -> Field {
+        self.checks.push(Check::Range(low, high));
+        self
+    }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(self.role, Role::Computed | Role::OptionalComputed)
+    }
+
+    /// The attribute Terraform sees.
+    pub fn attribute(&self) -> Attribute {
+        let a = match self.role {
+            Role::Required => Attribute::required(self.name, self.ty.clone()),
+            Role::Optional => Attribute::optional(self.name, self.ty.clone()),
+            Role::Computed => Attribute::computed(self.name, self.ty.clone()),
+            Role::OptionalComputed => Attribute::optional_computed(self.name, self.ty.clone()),
+        };
+        let a = a.description(self.full_description());
+        if self.sensitive {
+            a.sensitive()
+        } else {
+            a
+        }
+    }
+
+    /// The description plus what the engine enforces, for docs and schema.
+    pub fn full_description(&self) -> String {
+        let mut d = self.description.to_string();
+        for c in &self.checks {
+            if let Check::OneOf(words) = c {
+                d.push_str(&format!(" One of: `{}`.", words.join("`, `")));
+            }
+        }
+        if self.replace {
+            d.push_str(" Changing it replaces the resource.");
+        }
+        d
+    }
+}

@@ -1,0 +1,301 @@
+//! The engine's side of each RPC: registry look-up, the generic rules, and
+//! the call into the resource type's mapping.
+
+use std::collections::BTreeMap;
+
+use segment_api::Client;
+
+use super::diagnose::diagnose;
+use super::plan::{known_or_null, plan, settle};
+use super::validate::validate;
+use super::{json_attr, DataSourceType, Failure, JsonMode, Obj, ResourceSpec, ResourceType};
+use crate::backend::*;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schema::Schema;
+use crate::value::Value;
+
+struct Entry<T: ?Sized> {
+    spec: ResourceSpec,
+    imp: Box<T>,
+}
+
+/// Every resource type and data source, by type name.
+pub struct Engine {
+    resources: BTreeMap<&'static str, Entry<dyn ResourceType>>,
+    data_sources: BTreeMap<&'static str, Entry<dyn DataSourceType>>,
+}
+
+fn unknown_type(type_name: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Unknown resource type",
+        format!("This provider has no type {type_name:?}."),
+    )
+    .into()
+}
+
+impl Engine {
+    pub fn new(
+        resources: Vec<Box<dyn ResourceType>>,
+        data_sources: Vec<Box<dyn DataSourceType>>,
+    ) -> Engine {
+        Engine {
+            resources: resources
+                .into_iter()
+                .map(|imp| {
+                    let spec = imp.spec();
+                    (spec.type_name, Entry { spec, imp })
+                })
+                .collect(),
+            data_sources: data_sources
+                .into_iter()
+                .map(|imp| {
+                    let spec = imp.spec();
+                    (spec.type_name, Entry { spec, imp })
+                })
+                .collect(),
+        }
+    }
+
+    pub fn resource_specs(&self) -> impl Iterator<Item = &ResourceSpec> {
+        self.resources.values().map(|e| &e.spec)
+    }
+
+    pub fn data_source_specs(&self) -> impl Iterator<Item = &ResourceSpec> {
+        self.data_sources.values().map(|e| &e.spec)
+    }
+
+    pub fn resource_schemas(&self) -> BTreeMap<String, Schema> {
+        self.resource_specs()
+            .map(|s| (s.type_name.to_string(), s.schema()))
+            .collect()
+    }
+
+    pub fn data_source_schemas(&self) -> BTreeMap<String, Schema> {
+        self.data_source_specs()
+            .map(|s| (s.type_name.to_string(), s.schema()))
+            .collect()
+    }
+
+    pub fn validate_resource(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let Some(e) = self.resources.get(type_name) else {
+            return unknown_type(type_name);
+        };
+        let mut diags = validate(&e.spec, config);
+        for failure in e.imp.validate(&Obj::from_value(config)) {
+            diags.push(diagnose(&e.spec, "configure", failure));
+        }
+        diags
+    }
+
+    pub fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.data_sources.get(type_name) {
+            Some(e) => validate(&e.spec, config),
+            None => unknown_type(type_name),
+        }
+    }
+
+    pub fn plan(&self, r: PlanResourceChangeRequest) -> PlanResourceChangeResponse {
+        let Some(e) = self.resources.get(r.type_name.as_str()) else {
+            return PlanResourceChangeResponse {
+                diagnostics: unknown_type(&r.type_name),
+                ..Default::default()
+            };
+        };
+        let p = plan(&e.spec, &r.prior_state, &r.proposed_new_state, &r.config);
+        PlanResourceChangeResponse {
+            planned_state: p.planned,
+            requires_replace: p.requires_replace,
+            planned_private: r.prior_private,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    pub async fn read(&self, api: &Client, r: ReadResourceRequest) -> ReadResourceResponse {
+        let mut response = ReadResourceResponse {
+            new_state: r.current_state.clone(),
+            private: r.private,
+            ..Default::default()
+        };
+        let Some(e) = self.resources.get(r.type_name.as_str()) else {
+            response.diagnostics = unknown_type(&r.type_name);
+            return response;
+        };
+        let prior = Obj::from_value(&r.current_state);
+        match fetch(e, api, &prior).await {
+            Ok(Some(state)) => response.new_state = state.into_value(),
+            Ok(None) => response.new_state = Value::Null,
+            Err(f) => response.diagnostics.push(diagnose(&e.spec, "read", f)),
+        }
+        response
+    }
+
+    pub async fn apply(
+        &self,
+        api: &Client,
+        r: ApplyResourceChangeRequest,
+    ) -> ApplyResourceChangeResponse {
+        let mut response = ApplyResourceChangeResponse {
+            new_state: r.prior_state.clone(),
+            private: r.planned_private,
+            ..Default::default()
+        };
+        let Some(e) = self.resources.get(r.type_name.as_str()) else {
+            response.diagnostics = unknown_type(&r.type_name);
+            return response;
+        };
+        let prior = Obj::from_value(&r.prior_state);
+        let planned = Obj::from_value(&r.planned_state);
+        let result = if r.planned_state.is_null() {
+            match e.imp.delete(api, &prior).await {
+                // Already gone is what a delete wants.
+                Err(Failure::Api(err)) if err.is_not_found() => Ok(None),
+                other => other.map(|()| None),
+            }
+        } else if r.prior_state.is_null() {
+            e.imp.create(api, &planned).await.map(Some)
+        } else {
+            e.imp.update(api, &prior, &planned).await.map(Some)
+        };
+        match result {
+            Ok(None) => response.new_state = Value::Null,
+            Ok(Some(returned)) => {
+                response.new_state = settle(&e.spec, &planned, &returned).into_value()
+            }
+            Err(f) => {
+                let action = if r.planned_state.is_null() {
+                    "delete"
+                } else if r.prior_state.is_null() {
+                    "create"
+                } else {
+                    "update"
+                };
+                response.diagnostics.push(diagnose(&e.spec, action, f));
+            }
+        }
+        response
+    }
+
+    pub async fn import(
+        &self,
+        api: &Client,
+        r: ImportResourceStateRequest,
+    ) -> ImportResourceStateResponse {
+        let mut response = ImportResourceStateResponse::default();
+        let Some(e) = self.resources.get(r.type_name.as_str()) else {
+            response.diagnostics = unknown_type(&r.type_name);
+            return response;
+        };
+        let Some(parts) = e.spec.import else {
+            response.diagnostics.error(
+                format!("{} cannot be imported", e.spec.type_name),
+                "Create it with Terraform instead.",
+            );
+            return response;
+        };
+        let values: Vec<&str> = r.id.splitn(parts.len(), ':').collect();
+        if values.len() != parts.len() || values.iter().any(|v| v.is_empty()) {
+            response.diagnostics.error(
+                "Invalid import ID",
+                format!(
+                    "{} imports by an ID of the form {}, not {:?}.",
+                    e.spec.type_name,
+                    e.spec.import_id_format().unwrap_or_default(),
+                    r.id
+                ),
+            );
+            return response;
+        }
+        let mut start = Obj::new();
+        for f in &e.spec.fields {
+            start.set(f.name, Value::Null);
+        }
+        for (name, v) in parts.iter().zip(values) {
+            start.set(name, v);
+        }
+        match fetch(e, api, &start).await {
+            Ok(Some(state)) => response.imported_resources.push(ImportedResource {
+                type_name: r.type_name,
+                state: state.into_value(),
+                private: Vec::new(),
+            }),
+            Ok(None) => response.diagnostics.error(
+                "Cannot import a missing object",
+                format!(
+                    "The workspace has no {} with ID {:?}.",
+                    e.spec.type_name, r.id
+                ),
+            ),
+            Err(f) => response.diagnostics.push(diagnose(&e.spec, "import", f)),
+        }
+        response
+    }
+
+    pub async fn read_data_source(
+        &self,
+        api: &Client,
+        r: ReadDataSourceRequest,
+    ) -> ReadDataSourceResponse {
+        let mut response = ReadDataSourceResponse::default();
+        let Some(e) = self.data_sources.get(r.type_name.as_str()) else {
+            response.diagnostics = unknown_type(&r.type_name);
+            return response;
+        };
+        let config = Obj::from_value(&r.config);
+        match e.imp.read(api, &config).await {
+            Ok(found) => {
+                let mut state = Obj::new();
+                for f in &e.spec.fields {
+                    let c = config.get(f.name);
+                    let v = if c.is_known() {
+                        c.clone()
+                    } else {
+                        known_or_null(found.get(f.name))
+                    };
+                    state.set(f.name, v);
+                }
+                response.state = state.into_value();
+            }
+            Err(f) => response.diagnostics.push(diagnose(&e.spec, "read", f)),
+        }
+        response
+    }
+}
+
+/// Reads the object and brings the answer into state's shape: settings
+/// refreshed against the prior text, attributes the mapping could not
+/// know kept from the prior state. A 404 means gone.
+async fn fetch(
+    e: &Entry<dyn ResourceType>,
+    api: &Client,
+    prior: &Obj,
+) -> Result<Option<Obj>, Failure> {
+    let found = match e.imp.read(api, prior).await {
+        Ok(found) => found,
+        Err(Failure::Api(err)) if err.is_not_found() => None,
+        Err(f) => return Err(f),
+    };
+    let Some(found) = found else { return Ok(None) };
+    let mut state = Obj::new();
+    for f in &e.spec.fields {
+        let Some(v) = found.0.get(f.name) else {
+            state.set(f.name, prior.get(f.name).clone());
+            continue;
+        };
+        let v = match (f.json, v.as_str(), prior.str(f.name)) {
+            (JsonMode::Settings { omits_secrets }, Some(remote), prior_text) => {
+                match json_attr::parse(remote) {
+                    Some(serde_json::Value::Object(map)) => {
+                        Value::from(json_attr::refresh(prior_text, &map, omits_secrets))
+                    }
+                    _ => v.clone(),
+                }
+            }
+            (JsonMode::Normalized, Some(remote), Some(p)) if json_attr::equivalent(remote, p) => {
+                Value::from(p)
+            }
+            _ => v.clone(),
+        };
+        state.set(f.name, known_or_null(&v));
+    }
+    Ok(Some(state))
+}

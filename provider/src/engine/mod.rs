@@ -1,0 +1,24 @@
+//! The resource engine: everything resource types share, written once.
+//!
+//! A resource type is a [`ResourceSpec`] (its attributes as [`Field`]s) and a
+//! mapping to the API ([`ResourceType`]). The engine turns specs into
+//! schemas, validates configuration, plans by Terraform's rules, settles
+//! apply results, refreshes JSON settings, parses import IDs and turns
+//! failures into diagnostics that point at attributes. It knows no resource
+//! by name.
+
+mod convert;
+mod diagnose;
+mod field;
+pub mod json_attr;
+mod lifecycle;
+mod obj;
+mod plan;
+mod resource;
+mod validate;
+
+pub use convert::{camel, json_to_value, object_of, value_to_json};
+pub use field::{Check, Field, JsonMode, Role};
+pub use lifecycle::Engine;
+pub use obj::{Failure, Obj};
+pub use resource::{DataSourceType, ImportFormat, Outcome, ResourceSpec, ResourceType};

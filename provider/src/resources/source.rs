@@ -1,0 +1,182 @@
+//! `segment_source`: a source of events, from the catalog.
+
+use async_trait::async_trait;
+use segment_api::models::{CreateSource, Label, Source, UpdateSource};
+use segment_api::Client;
+
+use super::common;
+use crate::engine::{object_of, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::value::{Type, Value};
+
+pub struct SourceResource;
+
+fn labels_of(obj: &Obj) -> Vec<Label> {
+    obj.get("labels")
+        .as_elements()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|l| {
+            Some(Label {
+                key: l.get("key")?.as_str()?.to_string(),
+                value: l.get("value")?.as_str()?.to_string(),
+                description: None,
+            })
+        })
+        .collect()
+}
+
+fn state(src: &Source, prior: &Obj) -> Obj {
+    let mut s = Obj::new();
+    s.set("id", src.id.as_str())
+        .set("slug", src.slug.as_str())
+        .set("enabled", src.enabled)
+        .set("name", src.name.clone())
+        .set("workspace_id", src.workspace_id.as_str())
+        .set(
+            "write_keys",
+            Value::List(
+                src.write_keys
+                    .iter()
+                    .map(|k| Value::from(k.as_str()))
+                    .collect(),
+            ),
+        )
+        .set(
+            "metadata",
+            object_of(
+                &common::source_metadata(),
+                prior.get("metadata"),
+                &[("id", Value::from(src.metadata.id.as_str()))],
+            ),
+        )
+        .set_json_string("settings", &src.settings);
+    let labels: Vec<Value> = src
+        .labels
+        .iter()
+        .map(|l| {
+            Value::object([
+                ("key", l.key.as_str().into()),
+                ("value", l.value.as_str().into()),
+            ])
+        })
+        .collect();
+    // No labels reads as null when the configuration sets none.
+    let none_configured = prior.get("labels").is_null();
+    s.set(
+        "labels",
+        if labels.is_empty() && none_configured {
+            Value::Null
+        } else {
+            Value::Set(labels)
+        },
+    );
+    s
+}
+
+#[async_trait]
+impl ResourceType for SourceResource {
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "segment_source",
+            description: "Configures a Source. For more information, visit the \
+                [Segment docs](https://segment.com/docs/connections/sources/).",
+            fields: vec![
+                Field::id("The id of the Source."),
+                Field::required(
+                    "slug",
+                    Type::String,
+                    "The slug used to identify the Source in the Segment app.",
+                )
+                .non_empty(),
+                Field::required(
+                    "enabled",
+                    Type::Bool,
+                    "Enable to receive data from the Source.",
+                ),
+                Field::optional("name", Type::String, "The name of the Source."),
+                Field::required(
+                    "metadata",
+                    common::source_metadata(),
+                    "The catalog entry of the Source: `{ id = \"<metadata id>\" }`.",
+                )
+                .replaces(),
+                Field::required(
+                    "settings",
+                    Type::String,
+                    "The settings associated with the Source, as JSON. Only settings included \
+                     in the configuration are managed by Terraform.",
+                )
+                .settings(),
+                Field::optional(
+                    "labels",
+                    common::label_set(),
+                    "A list of labels applied to the Source.",
+                ),
+                Field::computed(
+                    "workspace_id",
+                    Type::String,
+                    "The id of the Workspace that owns the Source.",
+                ),
+                Field::computed(
+                    "write_keys",
+                    Type::list(Type::String),
+                    "The write keys used to send data from the Source.",
+                ),
+            ],
+            import: Some(&["id"]),
+        }
+    }
+
+    async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
+        let metadata_id = plan
+            .nested_str("metadata", "id")
+            .unwrap_or_default()
+            .to_string();
+        let mut src = api
+            .create_source(&CreateSource {
+                slug: plan.string("slug")?,
+                enabled: plan.bool("enabled").unwrap_or(false),
+                metadata_id,
+                settings: plan.json_object("settings")?,
+            })
+            .await?;
+        // Create takes no name: set it the way the official provider does.
+        if let Some(name) = plan.opt_string("name") {
+            let update = UpdateSource {
+                name: Some(name),
+                ..Default::default()
+            };
+            src = api.update_source(&src.id, &update).await?;
+        }
+        let labels = labels_of(plan);
+        if !labels.is_empty() {
+            src.labels = api.replace_source_labels(&src.id, &labels).await?;
+        }
+        Ok(state(&src, plan))
+    }
+
+    async fn read(&self, api: &Client, prior: &Obj) -> Outcome<Option<Obj>> {
+        let src = api.get_source(&prior.string("id")?).await?;
+        Ok(Some(state(&src, prior)))
+    }
+
+    async fn update(&self, api: &Client, prior: &Obj, plan: &Obj) -> Outcome<Obj> {
+        let id = prior.string("id")?;
+        let update = UpdateSource {
+            name: plan.opt_string("name"),
+            enabled: plan.bool("enabled"),
+            slug: plan.opt_string("slug"),
+            settings: plan.json_object("settings")?,
+        };
+        let mut src = api.update_source(&id, &update).await?;
+        if plan.get("labels") != prior.get("labels") {
+            src.labels = api.replace_source_labels(&id, &labels_of(plan)).await?;
+        }
+        Ok(state(&src, plan))
+    }
+
+    async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
+        api.delete_source(&state.string("id")?).await?;
+        Ok(())
+    }
+}
