@@ -1,6 +1,6 @@
 //! `pagination.count` / `pagination[count]` and opaque cursors.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
 use segment_api::models::Pagination;
 
@@ -27,19 +27,20 @@ pub fn parse(raw_query: Option<&str>) -> Result<PageRequest, AppError> {
             _ => {}
         }
     }
-    let count =
-        match count {
-            None => MAX_COUNT,
-            Some(c) => match c.trim().parse::<u32>() {
-                Ok(n @ 1..=MAX_COUNT) => n,
-                _ => return Err(AppError::bad_request(
+    let count = match count {
+        None => MAX_COUNT,
+        Some(c) => match c.trim().parse::<u32>() {
+            Ok(n @ 1..=MAX_COUNT) => n,
+            _ => {
+                return Err(AppError::bad_request(
                     "pagination.count",
                     format!(
                         "pagination.count must be a whole number from 1 to {MAX_COUNT}, not {c:?}"
                     ),
-                )),
-            },
-        };
+                ))
+            }
+        },
+    };
     let after = match cursor.filter(|c| !c.is_empty()) {
         None => 0,
         Some(c) => decode_cursor(&c).ok_or_else(|| {
@@ -52,14 +53,26 @@ pub fn parse(raw_query: Option<&str>) -> Result<PageRequest, AppError> {
     Ok(PageRequest { after, count })
 }
 
+/// Cursors are base64 of a position, as the API's own are (its first page
+/// is `MA==`, "0"), so clients that start from `MA==` work here too.
 pub fn encode_cursor(position: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("p:{position}"))
+    STANDARD.encode(position.to_string())
 }
 
 fn decode_cursor(c: &str) -> Option<i64> {
-    let bytes = URL_SAFE_NO_PAD.decode(c.trim_end_matches('=')).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix("p:")?
+    // Clients may send the padding or drop it, and URL-safe or standard letters.
+    let normalized: String = c
+        .trim_end_matches('=')
+        .chars()
+        .map(|ch| match ch {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    let bytes = STANDARD_NO_PAD.decode(normalized).ok()?;
+    String::from_utf8(bytes)
+        .ok()?
         .parse()
         .ok()
         .filter(|n: &i64| *n >= 0)
@@ -81,8 +94,8 @@ mod tests {
 
     #[test]
     fn both_query_styles() {
-        let a = parse(Some("pagination.count=3&pagination.cursor=cDo1")).unwrap();
-        let b = parse(Some("pagination%5Bcount%5D=3&pagination%5Bcursor%5D=cDo1")).unwrap();
+        let a = parse(Some("pagination.count=3&pagination.cursor=NQ%3D%3D")).unwrap();
+        let b = parse(Some("pagination%5Bcount%5D=3&pagination%5Bcursor%5D=NQ")).unwrap();
         assert_eq!((a.count, a.after), (3, 5));
         assert_eq!((b.count, b.after), (3, 5));
     }
@@ -105,5 +118,7 @@ mod tests {
             42
         );
         assert!(parse(Some("pagination.cursor=%%%")).is_err());
+        // The API's own first-page cursor.
+        assert_eq!(parse(Some("pagination.cursor=MA%3D%3D")).unwrap().after, 0);
     }
 }

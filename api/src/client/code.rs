@@ -8,8 +8,9 @@ use crate::error::Result;
 use crate::models::*;
 
 impl Client {
-    /// Functions of one resource type (DESTINATION, INSERT_DESTINATION or SOURCE).
-    pub async fn list_functions(&self, resource_type: &str) -> Result<Vec<Function>> {
+    /// Functions of one resource type (DESTINATION, INSERT_DESTINATION or
+    /// SOURCE), without code or settings: read each with `get_function`.
+    pub async fn list_functions(&self, resource_type: &str) -> Result<Vec<FunctionListItem>> {
         let q = [("resourceType", resource_type.to_string())];
         self.list_all("functions", "functions", &q).await
     }

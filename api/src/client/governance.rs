@@ -66,16 +66,15 @@ impl Client {
         )
         .await
     }
-    /// Adds or updates rules, matched by type and key.
-    pub async fn upsert_rules(&self, plan_id: &str, rules: &[RuleInput]) -> Result<Status> {
+    /// Adds or updates rules, matched by type and key. Takes [`RuleInput`]s,
+    /// or [`UpsertRule`]s where a `new_key` renames a rule.
+    pub async fn upsert_rules<R>(&self, plan_id: &str, rules: &[R]) -> Result<Status>
+    where
+        R: Clone + Into<UpsertRule>,
+    {
         let path = format!("tracking-plans/{}/rules", seg(plan_id));
-        self.patch(
-            &path,
-            &Rules {
-                rules: rules.to_vec(),
-            },
-        )
-        .await
+        let rules: Vec<UpsertRule> = rules.iter().cloned().map(Into::into).collect();
+        self.patch(&path, &Rules { rules }).await
     }
     pub async fn remove_rules(&self, plan_id: &str, rules: &[RuleKey]) -> Result<Status> {
         let path = format!("tracking-plans/{}/rules", seg(plan_id));

@@ -30,6 +30,23 @@ impl Client {
         self.one(Method::PUT, &path, "permissions", Some(to_body(&body)?))
             .await
     }
+    /// Adds permissions; answers the permissions added.
+    pub async fn add_user_permissions(
+        &self,
+        id: &str,
+        permissions: &[PermissionInput],
+    ) -> Result<Vec<Permission>> {
+        let path = format!("users/{}/permissions", seg(id));
+        let body = Permissions {
+            permissions: permissions.to_vec(),
+        };
+        self.one(Method::POST, &path, "permissions", Some(to_body(&body)?))
+            .await
+    }
+    pub async fn list_user_groups_of_user(&self, id: &str) -> Result<Vec<MinimalUserGroup>> {
+        let path = format!("users/{}/groups", seg(id));
+        self.list_all(&path, "groups", &[]).await
+    }
 
     pub async fn list_invites(&self) -> Result<Vec<String>> {
         self.list_all("invites", "invites", &[]).await
@@ -81,6 +98,19 @@ impl Client {
             permissions: permissions.to_vec(),
         };
         self.one(Method::PUT, &path, "permissions", Some(to_body(&body)?))
+            .await
+    }
+    /// Adds permissions; answers the permissions added.
+    pub async fn add_user_group_permissions(
+        &self,
+        id: &str,
+        permissions: &[PermissionInput],
+    ) -> Result<Vec<Permission>> {
+        let path = format!("groups/{}/permissions", seg(id));
+        let body = Permissions {
+            permissions: permissions.to_vec(),
+        };
+        self.one(Method::POST, &path, "permissions", Some(to_body(&body)?))
             .await
     }
     pub async fn list_user_group_users(&self, id: &str) -> Result<Vec<MinimalUser>> {

@@ -12,9 +12,11 @@ pub struct Envelope<T> {
 pub struct Pagination {
     #[serde(default)]
     pub current: String,
-    #[serde(default)]
+    /// Left out on the last page, as the API does: some clients read an
+    /// explicit null as "there is a next page".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_entries: Option<u64>,

@@ -21,33 +21,67 @@ pub struct FunctionSetting {
     pub sensitive: bool,
 }
 
+/// A function as `GET /functions/{id}` answers. The API marks every field
+/// optional; `workspaceId` and `buildpack` are not in the SDK but the API
+/// sends them (the official provider's test fixtures carry both).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Function {
     pub id: String,
     #[serde(default)]
     pub workspace_id: String,
+    #[serde(default)]
     pub display_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+    #[serde(default)]
     pub code: String,
     #[serde(default)]
     pub created_at: String,
+    /// The id of the user who created it.
     #[serde(default)]
     pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_at: Option<String>,
+    /// Only SOURCE functions have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_webhook_url: Option<String>,
     #[serde(default)]
     pub settings: Vec<FunctionSetting>,
     #[serde(default)]
     pub buildpack: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_max_count: Option<f64>,
     #[serde(default)]
     pub catalog_id: String,
+    #[serde(default)]
     pub resource_type: String,
     #[serde(default)]
     pub is_latest_version: bool,
+}
+
+/// A function as `GET /functions` lists it: no code and no settings, so a
+/// reader that needs them reads each function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionListItem {
+    pub id: String,
+    #[serde(default)]
+    pub resource_type: String,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub created_by: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    #[serde(default)]
+    pub catalog_id: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -26,14 +26,20 @@ pub struct Permission {
     pub role_name: String,
     #[serde(default)]
     pub resources: Vec<PermissionResource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<Label>>,
 }
 
-/// A permission as written.
+/// A permission as written. Invites may leave `resources` out, so it
+/// defaults to empty; `labels` is the invite-only permission-level form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionInput {
     pub role_id: String,
+    #[serde(default)]
     pub resources: Vec<PermissionResource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<Label>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +89,13 @@ pub struct UserGroup {
     pub member_count: u64,
     #[serde(default)]
     pub permissions: Vec<Permission>,
+}
+
+/// A group as `GET /users/{id}/groups` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinimalUserGroup {
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

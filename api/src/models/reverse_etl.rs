@@ -5,6 +5,11 @@ use super::Settings;
 pub const SCHEDULE_STRATEGIES: &[&str] = &["MANUAL", "PERIODIC", "SPECIFIC_DAYS"];
 
 /// A Reverse ETL model: a query against a warehouse source.
+///
+/// The schedule moved to destination subscriptions: the current API neither
+/// takes nor returns `scheduleStrategy`/`scheduleConfig` (the official
+/// provider v1.6.0 never sends them), older API versions required them. Both
+/// are optional here so either answer decodes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReverseEtlModel {
@@ -14,9 +19,10 @@ pub struct ReverseEtlModel {
     #[serde(default)]
     pub description: String,
     pub enabled: bool,
-    pub schedule_strategy: String,
-    #[serde(default)]
-    pub schedule_config: Settings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_strategy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_config: Option<Settings>,
     pub query: String,
     pub query_identifier_column: String,
 }
@@ -29,9 +35,10 @@ pub struct CreateReverseEtlModel {
     #[serde(default)]
     pub description: String,
     pub enabled: bool,
-    pub schedule_strategy: String,
-    #[serde(default)]
-    pub schedule_config: Settings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_strategy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_config: Option<Settings>,
     pub query: String,
     pub query_identifier_column: String,
 }

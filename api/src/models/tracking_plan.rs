@@ -79,6 +79,34 @@ pub struct RuleInput {
     pub version: u32,
 }
 
+/// A rule for PATCH (`UpsertRuleV1`): added, or updated when the plan holds
+/// one of the same type and key; `newKey` renames that rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpsertRule {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_key: Option<String>,
+    #[serde(default)]
+    pub json_schema: Value,
+    pub version: u32,
+}
+
+impl From<RuleInput> for UpsertRule {
+    fn from(r: RuleInput) -> Self {
+        UpsertRule {
+            kind: r.kind,
+            key: r.key,
+            new_key: None,
+            json_schema: r.json_schema,
+            version: r.version,
+        }
+    }
+}
+
 /// A rule to remove, named by type, key and version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -33,6 +33,9 @@ pub struct Transformation {
     pub enabled: bool,
     #[serde(rename = "if")]
     pub condition: String,
+    /// Drops matching events (newer API versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_event_name: Option<String>,
     #[serde(default)]
@@ -57,6 +60,9 @@ pub struct CreateTransformation {
     pub enabled: bool,
     #[serde(rename = "if")]
     pub condition: String,
+    /// Drops matching events (newer API versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_event_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +90,8 @@ pub struct UpdateTransformation {
     pub enabled: Option<bool>,
     #[serde(rename = "if", default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_event_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,9 +1,17 @@
 //! The API's paths, one file per resource family, and the helpers they share.
 
 mod destinations;
+mod filters;
+mod functions;
+mod iam;
 mod labels;
 mod meta;
+mod reverse_etl;
 mod sources;
+mod subscriptions;
+mod tracking_plan_rules;
+mod tracking_plans;
+mod transformations;
 mod warehouses;
 
 use axum::extract::DefaultBodyLimit;
@@ -19,7 +27,7 @@ use crate::store::{Actor, Batch, Doc, ListQuery, Page, StoreError};
 use crate::AppState;
 
 /// The role every token owner starts with.
-pub const WORKSPACE_OWNER_ROLE: &str = "1ID6uk8WyXnDn6YKmu5qYYz6sBQ";
+pub const WORKSPACE_OWNER_ROLE: &str = "1WDUuRLxv84rrfCNUwvkrRtkxnS";
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -28,6 +36,14 @@ pub fn router(state: AppState) -> Router {
         .merge(labels::routes())
         .merge(destinations::routes())
         .merge(warehouses::routes())
+        .merge(filters::routes())
+        .merge(subscriptions::routes())
+        .merge(tracking_plans::routes())
+        .merge(tracking_plan_rules::routes())
+        .merge(functions::routes())
+        .merge(transformations::routes())
+        .merge(reverse_etl::routes())
+        .merge(iam::routes())
         .fallback(|| async { AppError::no_route() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() });
     api.layer(middleware::from_fn_with_state(

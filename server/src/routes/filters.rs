@@ -1,0 +1,301 @@
+//! Destination filters: conditions under which a destination drops, samples
+//! or trims the events of its source. Paths use the singular `/destination`,
+//! as the API does.
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use segment_api::models::{
+    CreateDestinationFilter, FilterAction, UpdateDestinationFilter, FILTER_ACTION_TYPES,
+};
+use serde_json::{json, Value};
+
+use super::{
+    load, modify, non_empty, object, ok_list, ok_one, ok_status, one_of, page_of, set,
+    set_or_clear, text,
+};
+use crate::error::{AppError, AppResult};
+use crate::input::Body;
+use crate::kind::Kind;
+use crate::store::{Actor, Batch, Doc, ListQuery};
+use crate::{ids, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/destination/{destination_id}/filters",
+            get(list).post(create),
+        )
+        .route(
+            "/destination/{destination_id}/filters/{filter_id}",
+            get(read).patch(update).delete(delete),
+        )
+}
+
+/// Checks each action against what its type needs, naming the offending
+/// member such as `actions[1].percent`.
+fn check_actions(actions: &[FilterAction]) -> AppResult<()> {
+    if actions.is_empty() {
+        return Err(AppError::invalid(
+            "actions",
+            format!(
+                "actions: a filter needs at least one action, of type {}",
+                FILTER_ACTION_TYPES.join(", ")
+            ),
+        ));
+    }
+    for (i, a) in actions.iter().enumerate() {
+        one_of(&format!("actions[{i}].type"), &a.kind, FILTER_ACTION_TYPES)?;
+        match a.kind.as_str() {
+            "SAMPLE" => {
+                let field = format!("actions[{i}].percent");
+                match a.percent {
+                    Some(p) if (0.0..=1.0).contains(&p) => {}
+                    Some(p) => {
+                        return Err(AppError::invalid(
+                            field.clone(),
+                            format!(
+                                "{field}: {p} is outside 0 to 1; give the share of events \
+                                 to keep as a fraction (0.25 keeps a quarter)"
+                            ),
+                        ))
+                    }
+                    None => {
+                        return Err(AppError::invalid(
+                            field.clone(),
+                            format!(
+                                "{field}: a SAMPLE action needs percent, the share of events \
+                                 to keep from 0 to 1"
+                            ),
+                        ))
+                    }
+                }
+                let field = format!("actions[{i}].path");
+                if a.path.as_deref().is_none_or(|p| p.trim().is_empty()) {
+                    return Err(AppError::invalid(
+                        field.clone(),
+                        format!(
+                            "{field}: a SAMPLE action needs path, the event field the sample \
+                             is drawn on (such as \"userId\")"
+                        ),
+                    ));
+                }
+            }
+            "ALLOW_PROPERTIES" | "DROP_PROPERTIES" => {
+                let field = format!("actions[{i}].fields");
+                if a.fields.as_ref().is_none_or(|f| f.is_empty()) {
+                    return Err(AppError::invalid(
+                        field.clone(),
+                        format!(
+                            "{field}: a {} action needs fields, the properties it applies to \
+                             by object (such as {{\"properties\": {{\"fields\": [\"email\"]}}}})",
+                            a.kind
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The filter, if it belongs to the destination: a filter id under another
+/// destination is as missing as an unknown one.
+fn belongs(doc: &Doc, destination_id: &str) -> AppResult<()> {
+    if doc.parent.as_deref() != Some(destination_id) {
+        return Err(AppError::not_found(Kind::Filter, &doc.id));
+    }
+    Ok(())
+}
+
+async fn load_filter(state: &AppState, destination_id: &str, id: &str) -> AppResult<Doc> {
+    load(state, Kind::Destination, destination_id).await?;
+    let doc = load(state, Kind::Filter, id).await?;
+    belongs(&doc, destination_id)?;
+    Ok(doc)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Path(destination_id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    load(&state, Kind::Destination, &destination_id).await?;
+    let scope = ListQuery {
+        parent: Some(destination_id),
+        ..Default::default()
+    };
+    let (req, page) = page_of(&state, Kind::Filter, &uri, scope).await?;
+    let items = page.items.iter().map(|d| d.body.clone()).collect();
+    Ok(ok_list("filters", items, req, &page))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path((destination_id, id)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    let doc = load_filter(&state, &destination_id, &id).await?;
+    Ok(ok_one("filter", doc.body))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(destination_id): Path<String>,
+    Body(input): Body<CreateDestinationFilter>,
+) -> AppResult<Json<Value>> {
+    let destination = load(&state, Kind::Destination, &destination_id).await?;
+    non_empty("if", &input.condition)?;
+    non_empty("title", &input.title)?;
+    check_actions(&input.actions)?;
+    // A filter acts on one source's events at one destination, so it must
+    // name the source the destination receives from.
+    let expected = text(&destination.body, "sourceId");
+    if input.source_id != expected {
+        let why = if state
+            .store
+            .get(Kind::Source, &input.source_id)
+            .await?
+            .is_none()
+        {
+            "no such source exists".to_string()
+        } else {
+            format!("destination {destination_id:?} receives events from source {expected:?}")
+        };
+        return Err(AppError::invalid(
+            "sourceId",
+            format!(
+                "sourceId: {:?} cannot be filtered here: {why}; use sourceId {expected:?}",
+                input.source_id
+            ),
+        ));
+    }
+    let id = ids::new_id();
+    let now = ids::now();
+    let mut body = json!({
+        "id": id,
+        "sourceId": input.source_id,
+        "destinationId": destination_id,
+        "if": input.condition,
+        "actions": input.actions,
+        "title": input.title,
+        "enabled": input.enabled,
+        "createdAt": now,
+        "updatedAt": now,
+    });
+    if let (Some(d), Some(map)) = (&input.description, body.as_object_mut()) {
+        map.insert("description".into(), json!(d));
+    }
+    let doc = Doc::new(Kind::Filter, &id, &input.title, body)
+        .parent(&destination_id)
+        .refs([destination_id.clone(), input.source_id.clone()]);
+    // Both may be deleted between the reads above and this write.
+    let batch = Batch::default()
+        .require(Kind::Destination, &destination_id, "destinationId")
+        .require(Kind::Source, &input.source_id, "sourceId")
+        .create(doc.clone());
+    state.store.apply(batch, &actor).await?;
+    Ok(ok_one("filter", doc.body))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path((destination_id, id)): Path<(String, String)>,
+    Body(input): Body<UpdateDestinationFilter>,
+) -> AppResult<Json<Value>> {
+    load(&state, Kind::Destination, &destination_id).await?;
+    if let Some(c) = &input.condition {
+        non_empty("if", c)?;
+    }
+    if let Some(t) = &input.title {
+        non_empty("title", t)?;
+    }
+    if let Some(a) = &input.actions {
+        check_actions(a)?;
+    }
+    let doc = modify(&state, &actor, Kind::Filter, &id, |doc| {
+        belongs(doc, &destination_id)?;
+        let map = object(doc);
+        set(map, "if", &input.condition);
+        set(map, "actions", &input.actions);
+        set(map, "title", &input.title);
+        set_or_clear(map, "description", &input.description);
+        set(map, "enabled", &input.enabled);
+        map.insert("updatedAt".into(), json!(ids::now()));
+        doc.name = text(&doc.body, "title").to_string();
+        Ok(Batch::default())
+    })
+    .await?;
+    Ok(ok_one("filter", doc.body))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path((destination_id, id)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    let doc = load_filter(&state, &destination_id, &id).await?;
+    state
+        .store
+        .apply(Batch::default().remove(&doc), &actor)
+        .await?;
+    Ok(ok_status())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(v: Value) -> FilterAction {
+        serde_json::from_value(v).expect("a well-formed action")
+    }
+
+    fn field_of(actions: &[FilterAction]) -> Option<String> {
+        check_actions(actions).err().and_then(|e| e.field)
+    }
+
+    #[test]
+    fn each_action_type_gets_what_it_needs() {
+        let drop = action(json!({"type": "DROP"}));
+        let sample = action(json!({"type": "SAMPLE", "percent": 0.5, "path": "userId"}));
+        let allow = action(json!({"type": "ALLOW_PROPERTIES", "fields": {"properties": {}}}));
+        assert!(check_actions(&[drop.clone(), sample, allow]).is_ok());
+
+        let no_fields = action(json!({"type": "DROP_PROPERTIES"}));
+        let empty_fields = action(json!({"type": "ALLOW_PROPERTIES", "fields": {}}));
+        assert_eq!(
+            field_of(&[drop.clone(), no_fields]).as_deref(),
+            Some("actions[1].fields")
+        );
+        assert_eq!(
+            field_of(&[empty_fields]).as_deref(),
+            Some("actions[0].fields")
+        );
+    }
+
+    #[test]
+    fn a_sample_needs_a_fraction_and_a_path() {
+        let over = action(json!({"type": "SAMPLE", "percent": 1.5, "path": "userId"}));
+        let missing = action(json!({"type": "SAMPLE", "path": "userId"}));
+        let no_path = action(json!({"type": "SAMPLE", "percent": 0.1}));
+        let drop = action(json!({"type": "DROP"}));
+        assert_eq!(
+            field_of(&[drop.clone(), over]).as_deref(),
+            Some("actions[1].percent")
+        );
+        assert_eq!(field_of(&[missing]).as_deref(), Some("actions[0].percent"));
+        assert_eq!(field_of(&[no_path]).as_deref(), Some("actions[0].path"));
+        let edge = action(json!({"type": "SAMPLE", "percent": 0.0, "path": "anonymousId"}));
+        assert!(check_actions(&[edge]).is_ok());
+    }
+
+    #[test]
+    fn unknown_types_and_empty_lists_are_refused() {
+        let odd = action(json!({"type": "drop"}));
+        assert_eq!(field_of(&[odd]).as_deref(), Some("actions[0].type"));
+        assert_eq!(field_of(&[]).as_deref(), Some("actions"));
+    }
+}

@@ -1,0 +1,384 @@
+//! User groups: a name, permissions, and members by email.
+//!
+//! A group stores its members' emails. An email that belongs to a user is a
+//! user member (`GET /groups/{id}/users`); one that belongs to a pending
+//! invite is an invited member (`GET /groups/{id}/invites`), and becomes a
+//! user member by itself once a user with that email exists. Adding an email
+//! that is neither invites it to the workspace (no permissions of its own:
+//! the group grants them). Deleting a user or an invite removes its email
+//! from every group in the same write. `memberCount` counts both kinds.
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use segment_api::models::{Emails, PermissionInput, Permissions, UserGroupName};
+use serde_json::{json, Value};
+
+use super::users::invite_doc;
+use super::{check_email, page_values, required_list};
+use crate::error::{AppError, AppResult};
+use crate::input::Body;
+use crate::kind::Kind;
+use crate::routes::{
+    load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove, text,
+};
+use crate::store::{Actor, Batch, Doc, ListQuery, StoreError};
+use crate::{ids, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/groups", get(list).post(create))
+        .route("/groups/{id}", get(read).patch(rename).delete(delete))
+        .route(
+            "/groups/{id}/permissions",
+            axum::routing::put(replace_permissions).post(add_permissions),
+        )
+        .route(
+            "/groups/{id}/users",
+            get(list_users)
+                .post(add_members)
+                .put(replace_members)
+                .delete(remove_members),
+        )
+        .route("/groups/{id}/invites", get(list_invites))
+}
+
+/// The member emails a group stores.
+pub fn members(doc: &Doc) -> Vec<String> {
+    doc.body
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `current` with `added` appended, in order, without duplicates.
+fn with_added(current: &[String], added: &[String]) -> Vec<String> {
+    let mut out = current.to_vec();
+    for e in added {
+        if !out.contains(e) {
+            out.push(e.clone());
+        }
+    }
+    out
+}
+
+fn without(current: &[String], removed: &[String]) -> Vec<String> {
+    current
+        .iter()
+        .filter(|e| !removed.contains(e))
+        .cloned()
+        .collect()
+}
+
+/// The groups of `all` that hold any of `emails`, with them removed.
+fn unlinked(all: Vec<Doc>, emails: &[String]) -> Vec<Doc> {
+    all.into_iter()
+        .filter_map(|mut g| {
+            let before = members(&g);
+            let after = without(&before, emails);
+            if after.len() == before.len() {
+                return None;
+            }
+            object(&mut g).insert("members".into(), json!(after));
+            Some(g)
+        })
+        .collect()
+}
+
+/// Deletes users or invites and takes their emails out of every group, in
+/// one write; when a group changes meanwhile, the write is redone on it.
+pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> AppResult<()> {
+    let emails: Vec<String> = docs
+        .iter()
+        .map(|d| text(&d.body, "email").to_string())
+        .collect();
+    for _ in 0..32 {
+        let groups = state.store.list_all(Kind::UserGroup, None).await?;
+        let mut batch = Batch::default();
+        for doc in docs {
+            batch = batch.remove(doc);
+        }
+        for g in unlinked(groups, &emails) {
+            batch = batch.modify(g);
+        }
+        match state.store.apply(batch, actor).await {
+            Err(StoreError::Stale { .. }) => continue,
+            other => return other.map_err(AppError::from),
+        }
+    }
+    Err(AppError::conflict(
+        "id",
+        "groups are being changed by many requests at once; try again",
+    ))
+}
+
+/// Members split into users (found by email) and pending invites; emails
+/// that are neither any more are left out.
+async fn resolve(state: &AppState, group: &Doc) -> AppResult<(Vec<Doc>, Vec<String>)> {
+    let (mut users, mut invites) = (Vec::new(), Vec::new());
+    for email in members(group) {
+        if let Some(user) = state.store.find_by_key(Kind::User, &email).await? {
+            users.push(user);
+        } else if state
+            .store
+            .find_by_key(Kind::Invite, &email)
+            .await?
+            .is_some()
+        {
+            invites.push(email);
+        }
+    }
+    Ok((users, invites))
+}
+
+async fn render(state: &AppState, doc: &Doc) -> AppResult<Value> {
+    let (users, invites) = resolve(state, doc).await?;
+    Ok(json!({
+        "id": doc.id,
+        "name": text(&doc.body, "name"),
+        "memberCount": users.len() + invites.len(),
+        "permissions": super::render(state, doc.body.get("permissions")).await?,
+    }))
+}
+
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+    let (req, page) = page_of(&state, Kind::UserGroup, &uri, ListQuery::default()).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for doc in &page.items {
+        items.push(render(&state, doc).await?);
+    }
+    Ok(ok_list("userGroups", items, req, &page))
+}
+
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let doc = load(&state, Kind::UserGroup, &id).await?;
+    Ok(ok_one("userGroup", render(&state, &doc).await?))
+}
+
+/// Group names are unique in the workspace (409 naming `name`).
+async fn create(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Body(input): Body<UserGroupName>,
+) -> AppResult<Json<Value>> {
+    let name = input.name.trim();
+    non_empty("name", name)?;
+    let id = ids::new_id();
+    let body = json!({ "id": id, "name": name, "members": [], "permissions": [] });
+    let doc = Doc::new(Kind::UserGroup, &id, name, body).natural_key(name);
+    state
+        .store
+        .apply(Batch::default().create(doc.clone()), &actor)
+        .await?;
+    Ok(ok_one("userGroup", render(&state, &doc).await?))
+}
+
+async fn rename(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<UserGroupName>,
+) -> AppResult<Json<Value>> {
+    let name = input.name.trim();
+    non_empty("name", name)?;
+    let doc = modify(&state, &actor, Kind::UserGroup, &id, |doc| {
+        object(doc).insert("name".into(), json!(name));
+        doc.name = name.to_string();
+        doc.natural_key = Some(name.to_string());
+        Ok(Batch::default())
+    })
+    .await?;
+    Ok(ok_one("userGroup", render(&state, &doc).await?))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    remove(&state, &actor, Kind::UserGroup, &id).await
+}
+
+async fn replace_permissions(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Permissions<PermissionInput>>,
+) -> AppResult<Json<Value>> {
+    super::replace_permissions(&state, &actor, Kind::UserGroup, &id, &input.permissions).await
+}
+
+async fn add_permissions(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Permissions<PermissionInput>>,
+) -> AppResult<Json<Value>> {
+    super::add_permissions(&state, &actor, Kind::UserGroup, &id, &input.permissions).await
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    let group = load(&state, Kind::UserGroup, &id).await?;
+    let (users, _) = resolve(&state, &group).await?;
+    let items = users
+        .iter()
+        .map(|u| json!({ "id": u.id, "name": text(&u.body, "name"), "email": text(&u.body, "email") }))
+        .collect();
+    let (req, mut page) = page_values(items, &uri)?;
+    Ok(ok_list(
+        "users",
+        std::mem::take(&mut page.items),
+        req,
+        &page,
+    ))
+}
+
+async fn list_invites(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    let group = load(&state, Kind::UserGroup, &id).await?;
+    let (_, invites) = resolve(&state, &group).await?;
+    let (req, mut page) = page_values(invites.into_iter().map(Value::from).collect(), &uri)?;
+    Ok(ok_list(
+        "emails",
+        std::mem::take(&mut page.items),
+        req,
+        &page,
+    ))
+}
+
+/// Checks the emails of an add or replace and makes invites for those that
+/// are neither users nor invited yet.
+async fn prepare(state: &AppState, emails: &[String]) -> AppResult<(Vec<String>, Vec<Doc>)> {
+    let mut wanted: Vec<String> = Vec::with_capacity(emails.len());
+    let mut invites = Vec::new();
+    for (i, raw) in emails.iter().enumerate() {
+        let email = raw.trim();
+        let field = format!("emails[{i}]");
+        check_email(&field, email)?;
+        if wanted.iter().any(|e| e == email) {
+            continue;
+        }
+        let known = state.store.find_by_key(Kind::User, email).await?.is_some()
+            || state
+                .store
+                .find_by_key(Kind::Invite, email)
+                .await?
+                .is_some();
+        if !known {
+            invites.push(invite_doc(email, json!([])));
+        }
+        wanted.push(email.to_string());
+    }
+    Ok((wanted, invites))
+}
+
+async fn set_members(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    emails: &[String],
+    replace: bool,
+) -> AppResult<Json<Value>> {
+    load(state, Kind::UserGroup, id).await?;
+    let (wanted, invites) = prepare(state, emails).await?;
+    let doc = modify(state, actor, Kind::UserGroup, id, |doc| {
+        let after = if replace {
+            wanted.clone()
+        } else {
+            with_added(&members(doc), &wanted)
+        };
+        object(doc).insert("members".into(), json!(after));
+        Ok(invites
+            .iter()
+            .cloned()
+            .fold(Batch::default(), Batch::create))
+    })
+    .await?;
+    Ok(ok_one("userGroup", render(state, &doc).await?))
+}
+
+async fn add_members(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Emails>,
+) -> AppResult<Json<Value>> {
+    set_members(&state, &actor, &id, &input.emails, false).await
+}
+
+async fn replace_members(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Emails>,
+) -> AppResult<Json<Value>> {
+    set_members(&state, &actor, &id, &input.emails, true).await
+}
+
+/// Emails that are not members are ignored, so a retried removal succeeds.
+async fn remove_members(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    let emails = required_list(&uri, "emails", "ada@example.com")?;
+    modify(&state, &actor, Kind::UserGroup, &id, |doc| {
+        let after = without(&members(doc), &emails);
+        object(doc).insert("members".into(), json!(after));
+        Ok(Batch::default())
+    })
+    .await?;
+    Ok(ok_status())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn emails(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn group(id: &str, list: &[&str]) -> Doc {
+        Doc::new(
+            Kind::UserGroup,
+            id,
+            id,
+            json!({ "name": id, "members": list }),
+        )
+    }
+
+    #[test]
+    fn adding_keeps_order_and_skips_duplicates() {
+        let now = with_added(&emails(&["a@x", "b@x"]), &emails(&["b@x", "c@x"]));
+        assert_eq!(now, emails(&["a@x", "b@x", "c@x"]));
+        assert_eq!(
+            without(&now, &emails(&["a@x", "z@x"])),
+            emails(&["b@x", "c@x"])
+        );
+    }
+
+    #[test]
+    fn unlinking_touches_only_groups_holding_the_emails() {
+        let all = vec![group("g1", &["a@x", "b@x"]), group("g2", &["c@x"])];
+        let changed = unlinked(all, &emails(&["b@x"]));
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].id, "g1");
+        assert_eq!(members(&changed[0]), emails(&["a@x"]));
+    }
+}

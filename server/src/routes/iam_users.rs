@@ -1,0 +1,236 @@
+//! Users (members of the workspace) and invites (emails asked to join).
+//!
+//! An invite is stored with the permissions it grants, keyed by email. The
+//! API has no path that reads an invite's permissions back (`GET /invites`
+//! answers emails only), and the official provider does not need one: it
+//! keeps an invite's permissions from configuration until the person joins,
+//! then reads the user. Nothing here turns an invite into a user; a token
+//! registered for that email makes the user.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use segment_api::models::{CreateInvites, PermissionInput, Permissions};
+use serde_json::{json, Value};
+
+use super::groups::{self, delete_unlinking};
+use super::{check_email, checked, page_values, required_list};
+use crate::error::{AppError, AppResult};
+use crate::input::Body;
+use crate::kind::Kind;
+use crate::routes::{load, ok, ok_list, ok_one, ok_status, page_of, text};
+use crate::store::{Actor, Batch, Doc, ListQuery};
+use crate::{ids, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list_users).delete(delete_users))
+        .route("/users/{id}", get(read_user))
+        .route("/users/{id}/groups", get(user_groups))
+        .route(
+            "/users/{id}/permissions",
+            axum::routing::put(replace_permissions).post(add_permissions),
+        )
+        .route(
+            "/invites",
+            get(list_invites)
+                .post(create_invites)
+                .delete(delete_invites),
+        )
+}
+
+async fn render_user(state: &AppState, doc: &Doc) -> AppResult<Value> {
+    Ok(json!({
+        "id": doc.id,
+        "name": text(&doc.body, "name"),
+        "email": text(&doc.body, "email"),
+        "permissions": super::render(state, doc.body.get("permissions")).await?,
+    }))
+}
+
+async fn list_users(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+    let (req, page) = page_of(&state, Kind::User, &uri, ListQuery::default()).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for doc in &page.items {
+        items.push(render_user(&state, doc).await?);
+    }
+    Ok(ok_list("users", items, req, &page))
+}
+
+async fn read_user(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let doc = load(&state, Kind::User, &id).await?;
+    Ok(ok_one("user", render_user(&state, &doc).await?))
+}
+
+/// The groups a user belongs to, as `{id, name}`.
+async fn user_groups(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    let user = load(&state, Kind::User, &id).await?;
+    let email = text(&user.body, "email");
+    let items = state
+        .store
+        .list_all(Kind::UserGroup, None)
+        .await?
+        .into_iter()
+        .filter(|g| groups::members(g).iter().any(|m| m == email))
+        .map(|g| json!({ "id": g.id, "name": text(&g.body, "name") }))
+        .collect();
+    let (req, mut page) = page_values(items, &uri)?;
+    Ok(ok_list(
+        "groups",
+        std::mem::take(&mut page.items),
+        req,
+        &page,
+    ))
+}
+
+/// `DELETE /users?userIds=a,b`: all or nothing; each user also leaves the
+/// groups it was in.
+async fn delete_users(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    let ids = required_list(&uri, "userIds", "id1,id2")?;
+    let mut docs = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let doc = state
+            .store
+            .get(Kind::User, id)
+            .await?
+            .ok_or_else(|| AppError::not_found(Kind::User, id).with_field("userIds"))?;
+        docs.push(doc);
+    }
+    delete_unlinking(&state, &actor, &docs).await?;
+    Ok(ok_status())
+}
+
+async fn replace_permissions(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Permissions<PermissionInput>>,
+) -> AppResult<Json<Value>> {
+    super::replace_permissions(&state, &actor, Kind::User, &id, &input.permissions).await
+}
+
+async fn add_permissions(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Body(input): Body<Permissions<PermissionInput>>,
+) -> AppResult<Json<Value>> {
+    super::add_permissions(&state, &actor, Kind::User, &id, &input.permissions).await
+}
+
+/// Refuses an email that already belongs to a user or a pending invite:
+/// changing an invite is deleting it and inviting again.
+async fn check_new_member(state: &AppState, field: &str, email: &str) -> AppResult<()> {
+    if let Some(user) = state.store.find_by_key(Kind::User, email).await? {
+        return Err(AppError::conflict(
+            field,
+            format!(
+                "{field}: {email:?} is already a user of this workspace (id {:?})",
+                user.id
+            ),
+        ));
+    }
+    if state
+        .store
+        .find_by_key(Kind::Invite, email)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(
+            field,
+            format!(
+                "{field}: {email:?} is already invited; DELETE /invites?emails={email} first to invite again"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A pending invite document for `email`.
+pub(super) fn invite_doc(email: &str, permissions: Value) -> Doc {
+    let body = json!({ "email": email, "permissions": permissions, "createdAt": ids::now() });
+    Doc::new(Kind::Invite, ids::new_id(), email, body).natural_key(email)
+}
+
+/// `POST /invites`: every invite is checked before any is stored, and all
+/// are stored together. Answers 201 with the invited emails.
+async fn create_invites(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Body(input): Body<CreateInvites>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    if input.invites.is_empty() {
+        return Err(AppError::invalid(
+            "invites",
+            "invites: give at least one {email, permissions}",
+        ));
+    }
+    let mut batch = Batch::default();
+    let mut emails: Vec<String> = Vec::with_capacity(input.invites.len());
+    for (i, invite) in input.invites.iter().enumerate() {
+        let field = format!("invites[{i}].email");
+        let email = invite.email.trim();
+        check_email(&field, email)?;
+        if emails.iter().any(|e| e == email) {
+            return Err(AppError::invalid(
+                &field,
+                format!("{field}: {email:?} is listed twice"),
+            ));
+        }
+        check_new_member(&state, &field, email).await?;
+        let prefix = format!("invites[{i}].permissions");
+        let permissions = checked(
+            &state,
+            &prefix,
+            invite.permissions.as_deref().unwrap_or_default(),
+        )
+        .await?;
+        batch = batch.create(invite_doc(email, permissions));
+        emails.push(email.to_string());
+    }
+    state.store.apply(batch, &actor).await?;
+    Ok((StatusCode::CREATED, ok(json!({ "emails": emails }))))
+}
+
+async fn list_invites(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+    let (req, page) = page_of(&state, Kind::Invite, &uri, ListQuery::default()).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|d| json!(text(&d.body, "email")))
+        .collect();
+    Ok(ok_list("invites", items, req, &page))
+}
+
+/// `DELETE /invites?emails=a,b`: all or nothing; the invitees also leave the
+/// groups they were added to.
+async fn delete_invites(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    uri: Uri,
+) -> AppResult<Json<Value>> {
+    let emails = required_list(&uri, "emails", "ada@example.com")?;
+    let mut docs = Vec::with_capacity(emails.len());
+    for email in &emails {
+        let doc = state
+            .store
+            .find_by_key(Kind::Invite, email)
+            .await?
+            .ok_or_else(|| AppError::not_found("Invite for", email).with_field("emails"))?;
+        docs.push(doc);
+    }
+    delete_unlinking(&state, &actor, &docs).await?;
+    Ok(ok_status())
+}
