@@ -30,7 +30,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 }
 
 /// Decodes JSON, naming the offending field: 400 for malformed JSON, 422 for
-/// well-formed JSON of the wrong shape.
+/// well-formed JSON of the wrong shape. The text is parsed whole before it
+/// is shaped, so a syntax error anywhere is always a 400, and a body must
+/// be an object (serde would otherwise take a struct's fields from an array).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::bad_request(
@@ -38,19 +40,19 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             "the request needs a JSON body",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| AppError::bad_request("body", format!("malformed JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(AppError::invalid(
+            "body",
+            "body: the request body must be a JSON object",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return AppError::bad_request("body", format!("malformed JSON: {inner}"));
-        }
-        let message = inner.to_string();
+        let message = e.into_inner().to_string();
         let field = field_of(&path, &message);
-        AppError::invalid(
-            field.clone(),
-            format!("{field}: {}", strip_position(&message)),
-        )
+        AppError::invalid(field.clone(), format!("{field}: {}", strip_position(&message)))
     })
 }
 
@@ -96,5 +98,15 @@ mod tests {
     fn malformed_json_is_a_bad_request() {
         let e = decode::<CreateSource>(br#"{"slug": "#).unwrap_err();
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        // Even where a shape error comes first in the text.
+        let e = decode::<CreateSource>(br#"{"a":1} trailing"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn an_array_is_not_a_body() {
+        let e = decode::<CreateSource>(br#"["web", true, "IqDTy1TpoU"]"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.field.as_deref(), Some("body"));
     }
 }
