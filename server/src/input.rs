@@ -52,7 +52,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
         let field = field_of(&path, &message);
-        AppError::invalid(field.clone(), format!("{field}: {}", strip_position(&message)))
+        AppError::invalid(
+            field.clone(),
+            format!("{field}: {}", strip_position(&message)),
+        )
     })
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use segment_workspace::store::{Actor, Batch, Doc, Scope, SqliteStore, Store};
+use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, SqliteStore, Store};
 use segment_workspace::{auth, ids, kind::Kind, AppState};
 
 #[derive(Parser)]
@@ -35,6 +35,10 @@ enum Command {
         /// Email of the owner of --token.
         #[arg(long, default_value = "owner@example.com")]
         owner: String,
+        /// Fill an empty workspace with the sample (`seed --scale 1`) once
+        /// it is listening; needs --token.
+        #[arg(long)]
+        seed: bool,
     },
     /// Manage API tokens.
     Token {
@@ -78,7 +82,8 @@ async fn main() -> anyhow::Result<()> {
             database,
             token,
             owner,
-        } => serve(listen, &database, token, &owner).await,
+            seed,
+        } => serve(listen, &database, token, &owner, seed).await,
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -137,21 +142,70 @@ async fn serve(
     database: &str,
     token: Option<String>,
     owner: &str,
+    seed: bool,
 ) -> anyhow::Result<()> {
     let store = Arc::new(
         SqliteStore::open(database)
             .await
             .with_context(|| format!("opening the database {database}"))?,
     );
-    if let Some(token) = token.filter(|t| !t.is_empty()) {
+    let token = token.filter(|t| !t.is_empty());
+    anyhow::ensure!(
+        !seed || token.is_some(),
+        "--seed fills the workspace through the API and needs --token (or SEGMENT_WORKSPACE_TOKEN)"
+    );
+    if let Some(token) = &token {
         let actor = Actor {
             name: owner.to_string(),
             email: owner.to_string(),
             scope: Scope::WorkspaceOwner,
         };
-        register(store.as_ref(), &token, &actor).await?;
+        register(store.as_ref(), token, &actor).await?;
     }
+    let already_seeded = !store
+        .list(
+            Kind::Source,
+            &ListQuery {
+                count: 1,
+                ..Default::default()
+            },
+        )
+        .await?
+        .items
+        .is_empty();
     let state = AppState::new(store);
+    let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<SocketAddr>();
+    if let (true, Some(token)) = (seed, token) {
+        // Seeding runs on a thread of its own: it is a client of this
+        // server like any other, and its futures need not be Send.
+        std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                eprintln!("seeding failed: no runtime");
+                return;
+            };
+            runtime.block_on(async move {
+                let Ok(addr) = bound_rx.await else { return };
+                if already_seeded {
+                    eprintln!("the workspace already has sources; --seed left it as it is");
+                    return;
+                }
+                let seeded = async {
+                    let client = segment_api::Client::new(segment_api::ClientConfig::new(
+                        format!("http://{addr}"),
+                        token,
+                    ))?;
+                    segment_workspace::seed::seed(&client, 1, 8).await
+                };
+                match seeded.await {
+                    Ok(counts) => eprintln!("seeded the sample workspace: {}", counts.summary()),
+                    Err(e) => eprintln!("seeding failed: {e:#}"),
+                }
+            });
+        });
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -163,6 +217,7 @@ async fn serve(
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "http://{addr}");
             let _ = out.flush();
+            let _ = bound_tx.send(addr);
         },
         shutdown,
     )

@@ -4,6 +4,7 @@ mod code;
 mod governance;
 mod iam;
 mod integrations;
+mod profiles;
 mod rate_limit;
 
 use std::time::Duration;

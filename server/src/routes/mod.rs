@@ -6,6 +6,7 @@ mod functions;
 mod iam;
 mod labels;
 mod meta;
+mod profiles_warehouses;
 mod reverse_etl;
 mod sources;
 mod subscriptions;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(labels::routes())
         .merge(destinations::routes())
         .merge(warehouses::routes())
+        .merge(profiles_warehouses::routes())
         .merge(filters::routes())
         .merge(subscriptions::routes())
         .merge(tracking_plans::routes())
