@@ -11,10 +11,12 @@
 //! - [`resources`], [`data_sources`]: one file per type, and the registry.
 //! - [`schema`], [`diagnostics`], [`value`]: the data model shared by all.
 //! - [`logging`]: hclog JSON lines on stderr.
+//! - [`docs`]: registry documentation generated from the schema.
 
 pub mod backend;
 pub mod data_sources;
 pub mod diagnostics;
+pub mod docs;
 pub mod engine;
 pub mod grpc;
 pub mod logging;

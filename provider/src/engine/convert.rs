@@ -104,6 +104,29 @@ pub fn json_to_value(j: &Json, ty: &Type) -> Value {
     }
 }
 
+/// An object of type `ty` with every attribute present: `overrides` first,
+/// then what `prior` holds, then null. Terraform needs every attribute of an
+/// object type spelled out, nulls included.
+pub fn object_of(ty: &Type, prior: &Value, overrides: &[(&str, Value)]) -> Value {
+    let Type::Object { attributes, .. } = ty else {
+        return Value::Null;
+    };
+    Value::Object(
+        attributes
+            .keys()
+            .map(|name| {
+                let v = overrides
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| prior.get(name).cloned())
+                    .unwrap_or(Value::Null);
+                (name.clone(), v)
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,27 +164,4 @@ mod tests {
         let n = json_to_value(&json!(0.5), &Type::Number);
         assert_eq!(value_to_json(&n), json!(0.5));
     }
-}
-
-/// An object of type `ty` with every attribute present: `overrides` first,
-/// then what `prior` holds, then null. Terraform needs every attribute of an
-/// object type spelled out, nulls included.
-pub fn object_of(ty: &Type, prior: &Value, overrides: &[(&str, Value)]) -> Value {
-    let Type::Object { attributes, .. } = ty else {
-        return Value::Null;
-    };
-    Value::Object(
-        attributes
-            .keys()
-            .map(|name| {
-                let v = overrides
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone())
-                    .or_else(|| prior.get(name).cloned())
-                    .unwrap_or(Value::Null);
-                (name.clone(), v)
-            })
-            .collect(),
-    )
 }

@@ -51,6 +51,9 @@ pub struct Field {
     /// A computed value that may change on any update (timestamps): unknown
     /// in an update's plan. Other computed values keep their prior value.
     pub volatile: bool,
+    /// Kept for configurations written for the official provider; Terraform
+    /// is told it is deprecated.
+    pub deprecated: bool,
     pub json: JsonMode,
     pub checks: Vec<Check>,
 }
@@ -65,6 +68,7 @@ impl Field {
             sensitive: false,
             replace: false,
             volatile: false,
+            deprecated: false,
             json: JsonMode::None,
             checks: Vec::new(),
         }
@@ -98,20 +102,30 @@ impl Field {
         self.volatile = true;
         self
     }
+    pub fn deprecated(mut self) -> Field {
+        self.deprecated = true;
+        self
+    }
     pub fn json(mut self) -> Field {
         self.json = JsonMode::Normalized;
         self
     }
+    /// Integration settings. They are sensitive as a whole: they hold API
+    /// keys and passwords, and protocol 5 cannot mark single keys. (It also
+    /// keeps an import quiet: a secret fed from a sensitive variable into a
+    /// non-sensitive attribute shows as an update of its sensitivity.)
     pub fn settings(mut self) -> Field {
         self.json = JsonMode::Settings {
             omits_secrets: false,
         };
+        self.sensitive = true;
         self
     }
     pub fn settings_omitting_secrets(mut self) -> Field {
         self.json = JsonMode::Settings {
             omits_secrets: true,
         };
+        self.sensitive = true;
         self
     }
     pub fn one_of(mut self, words: &'static [&'static str]) -> Field {
@@ -140,6 +154,7 @@ impl Field {
             Role::OptionalComputed => Attribute::optional_computed(self.name, self.ty.clone()),
         };
         let a = a.description(self.full_description());
+        let a = if self.deprecated { a.deprecated() } else { a };
         if self.sensitive {
             a.sensitive()
         } else {

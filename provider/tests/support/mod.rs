@@ -8,6 +8,7 @@
 // Each test crate includes this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod plans;
 pub mod plugin;
 pub mod process;
 pub mod terraform;

@@ -1,0 +1,8 @@
+# Lists the settings a Postgres warehouse takes.
+data "segment_warehouse_metadata" "postgres" {
+  id = "55d3d3aea3c"
+}
+
+output "postgres_settings" {
+  value = [for o in data.segment_warehouse_metadata.postgres.options : o.name]
+}

@@ -1,0 +1,119 @@
+//! `segment_destination`: a source's events sent on to a catalog integration.
+
+use async_trait::async_trait;
+use segment_api::models::{CreateDestination, Destination, UpdateDestination};
+use segment_api::Client;
+
+use super::common;
+use crate::engine::{object_of, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::value::{Type, Value};
+
+pub struct DestinationResource;
+
+fn state(d: &Destination, prior: &Obj) -> Obj {
+    let mut s = Obj::new();
+    s.set("id", d.id.as_str())
+        .set("name", d.name.clone())
+        .set("enabled", d.enabled)
+        .set("source_id", d.source_id.as_str())
+        // Only the id comes from the API: the rest of the object is what the
+        // user wrote (protocol 5 cannot fill computed values inside it).
+        .set(
+            "metadata",
+            object_of(
+                &common::destination_metadata(),
+                prior.get("metadata"),
+                &[("id", Value::from(d.metadata.id.as_str()))],
+            ),
+        )
+        .set_json_string("settings", &d.settings);
+    s
+}
+
+#[async_trait]
+impl ResourceType for DestinationResource {
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "segment_destination",
+            description: "Configures a Destination. For more information, visit the \
+                [Segment docs](https://segment.com/docs/connections/destinations/).",
+            fields: vec![
+                Field::id("The id of the Destination."),
+                Field::optional("name", Type::String, "The name of the Destination."),
+                Field::required(
+                    "enabled",
+                    Type::Bool,
+                    "Whether the Destination receives events.",
+                ),
+                Field::required(
+                    "source_id",
+                    Type::String,
+                    "The id of the Source that sends events to this Destination.",
+                )
+                .replaces()
+                .non_empty(),
+                Field::required(
+                    "metadata",
+                    common::destination_metadata(),
+                    "The catalog entry of the Destination: `{ id = \"<metadata id>\" }`. \
+                     The other inner attributes are accepted for compatibility and kept as \
+                     written.",
+                )
+                .replaces(),
+                Field::required(
+                    "settings",
+                    Type::String,
+                    "The settings associated with the Destination, as JSON. Only settings \
+                     included in the configuration are managed by Terraform.",
+                )
+                .settings(),
+            ],
+            import: Some(&["id"]),
+        }
+    }
+
+    fn validate(&self, config: &Obj) -> Vec<Failure> {
+        match config.nested_str("metadata", "id") {
+            Some(id) if id.trim().is_empty() => vec![Failure::invalid(
+                "metadata",
+                "`metadata.id` must name a destination catalog entry, not be empty.",
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
+        let input = CreateDestination {
+            source_id: plan.string("source_id")?,
+            metadata_id: plan
+                .nested_str("metadata", "id")
+                .unwrap_or_default()
+                .to_string(),
+            enabled: plan.bool("enabled"),
+            name: plan.opt_string("name"),
+            settings: plan.json_object("settings")?.unwrap_or_default(),
+        };
+        Ok(state(&api.create_destination(&input).await?, plan))
+    }
+
+    async fn read(&self, api: &Client, prior: &Obj) -> Outcome<Option<Obj>> {
+        let d = api.get_destination(&prior.string("id")?).await?;
+        Ok(Some(state(&d, prior)))
+    }
+
+    async fn update(&self, api: &Client, prior: &Obj, plan: &Obj) -> Outcome<Obj> {
+        let input = UpdateDestination {
+            // A name removed from the configuration is cleared.
+            name: Some(plan.opt_string("name")),
+            enabled: plan.bool("enabled"),
+            settings: plan.json_object("settings")?,
+        };
+        let d = api.update_destination(&prior.string("id")?, &input).await?;
+        Ok(state(&d, plan))
+    }
+
+    async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
+        api.delete_destination(&state.string("id")?).await?;
+        Ok(())
+    }
+}

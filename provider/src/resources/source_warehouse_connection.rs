@@ -1,0 +1,66 @@
+//! `segment_source_warehouse_connection`: a source whose events load into a
+//! warehouse. The connection has no attributes of its own, so both ids
+//! replace it.
+//!
+//! Unlike the official provider, it can be imported, as
+//! `<source_id>:<warehouse_id>`, and a connection removed outside Terraform
+//! reads as gone (the official one writes "not_found" ids into state).
+
+use async_trait::async_trait;
+use segment_api::Client;
+
+use crate::engine::{Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::value::Type;
+
+pub struct SourceWarehouseConnectionResource;
+
+#[async_trait]
+impl ResourceType for SourceWarehouseConnectionResource {
+    fn spec(&self) -> ResourceSpec {
+        ResourceSpec {
+            type_name: "segment_source_warehouse_connection",
+            description: "Configures a connection between a source and a warehouse.",
+            fields: vec![
+                Field::required("source_id", Type::String, "The id of the Source.")
+                    .replaces()
+                    .non_empty(),
+                Field::required("warehouse_id", Type::String, "The id of the Warehouse.")
+                    .replaces()
+                    .non_empty(),
+            ],
+            import: Some(&["source_id", "warehouse_id"]),
+        }
+    }
+
+    async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
+        let (source_id, warehouse_id) = (plan.string("source_id")?, plan.string("warehouse_id")?);
+        api.connect_warehouse_source(&warehouse_id, &source_id)
+            .await?;
+        Ok(plan.clone())
+    }
+
+    async fn read(&self, api: &Client, prior: &Obj) -> Outcome<Option<Obj>> {
+        let (source_id, warehouse_id) = (prior.string("source_id")?, prior.string("warehouse_id")?);
+        // A missing source is a 404 here, which the engine reads as gone.
+        let connected = api.list_connected_warehouses(&source_id).await?;
+        Ok(connected.iter().any(|w| w.id == warehouse_id).then(|| {
+            Obj::new()
+                .with("source_id", source_id.as_str())
+                .with("warehouse_id", warehouse_id.as_str())
+        }))
+    }
+
+    async fn update(&self, _api: &Client, _prior: &Obj, plan: &Obj) -> Outcome<Obj> {
+        // Unreachable in practice: every attribute forces replacement.
+        Ok(plan.clone())
+    }
+
+    async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
+        api.disconnect_warehouse_source(
+            &state.string("warehouse_id")?,
+            &state.string("source_id")?,
+        )
+        .await?;
+        Ok(())
+    }
+}
