@@ -125,14 +125,7 @@ async fn update(
         let meta = Catalog::get().require_warehouse(text(&doc.body, "metadataId"))?;
         let map = object(doc);
         if let Some(patch) = &input.settings {
-            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
-            let mut settings = map
-                .get("settings")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            catalog::merge_settings(&mut settings, patch);
-            map.insert("settings".into(), Value::Object(settings));
+            catalog::patch_settings(map, &meta.name, &meta.options, patch)?;
         }
         set_or_clear(map, "name", &input.name);
         set_or_clear(map, "schemaName", &input.schema_name);
