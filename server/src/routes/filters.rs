@@ -12,8 +12,8 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::{
-    load, modify, non_empty, object, ok_list, ok_one, ok_status, one_of, page_of, set,
-    set_or_clear, text,
+    belongs, load, load_child, modify, non_empty, object, ok_list, ok_one, ok_status, one_of,
+    page_of, set, set_or_clear, text,
 };
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -101,22 +101,6 @@ fn check_actions(actions: &[FilterAction]) -> AppResult<()> {
     Ok(())
 }
 
-/// The filter, if it belongs to the destination: a filter id under another
-/// destination is as missing as an unknown one.
-fn belongs(doc: &Doc, destination_id: &str) -> AppResult<()> {
-    if doc.parent.as_deref() != Some(destination_id) {
-        return Err(AppError::not_found(Kind::Filter, &doc.id));
-    }
-    Ok(())
-}
-
-async fn load_filter(state: &AppState, destination_id: &str, id: &str) -> AppResult<Doc> {
-    load(state, Kind::Destination, destination_id).await?;
-    let doc = load(state, Kind::Filter, id).await?;
-    belongs(&doc, destination_id)?;
-    Ok(doc)
-}
-
 async fn list(
     State(state): State<AppState>,
     Path(destination_id): Path<String>,
@@ -136,7 +120,13 @@ async fn read(
     State(state): State<AppState>,
     Path((destination_id, id)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    let doc = load_filter(&state, &destination_id, &id).await?;
+    let doc = load_child(
+        &state,
+        (Kind::Destination, &destination_id),
+        Kind::Filter,
+        &id,
+    )
+    .await?;
     Ok(ok_one("filter", doc.body))
 }
 
@@ -237,7 +227,13 @@ async fn delete(
     Extension(actor): Extension<Actor>,
     Path((destination_id, id)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    let doc = load_filter(&state, &destination_id, &id).await?;
+    let doc = load_child(
+        &state,
+        (Kind::Destination, &destination_id),
+        Kind::Filter,
+        &id,
+    )
+    .await?;
     state
         .store
         .apply(Batch::default().remove(&doc), &actor)

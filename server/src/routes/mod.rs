@@ -113,6 +113,28 @@ pub async fn load(state: &AppState, kind: Kind, id: &str) -> AppResult<Doc> {
         .ok_or_else(|| AppError::not_found(kind, id))
 }
 
+/// A document listed under a parent (a filter under its destination): one
+/// under another parent is as missing as an unknown id.
+pub fn belongs(doc: &Doc, parent_id: &str) -> AppResult<()> {
+    if doc.parent.as_deref() != Some(parent_id) {
+        return Err(AppError::not_found(doc.kind, &doc.id));
+    }
+    Ok(())
+}
+
+/// Loads the parent (404 if missing), then the child, which must be its.
+pub async fn load_child(
+    state: &AppState,
+    parent: (Kind, &str),
+    kind: Kind,
+    id: &str,
+) -> AppResult<Doc> {
+    load(state, parent.0, parent.1).await?;
+    let doc = load(state, kind, id).await?;
+    belongs(&doc, parent.1)?;
+    Ok(doc)
+}
+
 /// Read-modify-write with optimistic concurrency: `edit` changes the document
 /// (and may add checks or writes to the batch); when another writer got there
 /// first the whole edit runs again on the new version, so no update is lost.

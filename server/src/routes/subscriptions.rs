@@ -11,7 +11,10 @@ use segment_api::models::{
 };
 use serde_json::{json, Value};
 
-use super::{load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, set, text};
+use super::{
+    belongs, load, load_child, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, set,
+    text,
+};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -58,22 +61,6 @@ fn find_action<'a>(
     Err(AppError::invalid("actionId", message))
 }
 
-/// The subscription, if it belongs to the destination: an id under another
-/// destination is as missing as an unknown one.
-fn belongs(doc: &Doc, destination_id: &str) -> AppResult<()> {
-    if doc.parent.as_deref() != Some(destination_id) {
-        return Err(AppError::not_found(Kind::Subscription, &doc.id));
-    }
-    Ok(())
-}
-
-async fn load_subscription(state: &AppState, destination_id: &str, id: &str) -> AppResult<Doc> {
-    load(state, Kind::Destination, destination_id).await?;
-    let doc = load(state, Kind::Subscription, id).await?;
-    belongs(&doc, destination_id)?;
-    Ok(doc)
-}
-
 async fn list(
     State(state): State<AppState>,
     Path(destination_id): Path<String>,
@@ -93,7 +80,13 @@ async fn read(
     State(state): State<AppState>,
     Path((destination_id, id)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    let doc = load_subscription(&state, &destination_id, &id).await?;
+    let doc = load_child(
+        &state,
+        (Kind::Destination, &destination_id),
+        Kind::Subscription,
+        &id,
+    )
+    .await?;
     Ok(ok_one("subscription", doc.body))
 }
 
@@ -171,7 +164,13 @@ async fn delete(
     Extension(actor): Extension<Actor>,
     Path((destination_id, id)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    let doc = load_subscription(&state, &destination_id, &id).await?;
+    let doc = load_child(
+        &state,
+        (Kind::Destination, &destination_id),
+        Kind::Subscription,
+        &id,
+    )
+    .await?;
     state
         .store
         .apply(Batch::default().remove(&doc), &actor)
