@@ -181,29 +181,52 @@ impl Engine {
         r: ImportResourceStateRequest,
     ) -> ImportResourceStateResponse {
         let mut response = ImportResourceStateResponse::default();
-        let Some(e) = self.resources.get(r.type_name.as_str()) else {
-            response.diagnostics = unknown_type(&r.type_name);
-            return response;
+        match self.import_state(api, &r.type_name, &r.id).await {
+            Ok(Some(state)) => response.imported_resources.push(ImportedResource {
+                type_name: r.type_name,
+                state,
+                private: Vec::new(),
+            }),
+            Ok(None) => response.diagnostics.error(
+                "Cannot import a missing object",
+                format!("The workspace has no {} with ID {:?}.", r.type_name, r.id),
+            ),
+            Err(diags) => response.diagnostics = diags,
+        }
+        response
+    }
+
+    /// The state `terraform import` would record for `id`, or `None` when
+    /// the workspace has no such object. The generator reads through this
+    /// so that what it writes is what an import will see.
+    pub async fn import_state(
+        &self,
+        api: &Client,
+        type_name: &str,
+        id: &str,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let Some(e) = self.resources.get(type_name) else {
+            return Err(unknown_type(type_name));
         };
         let Some(parts) = e.spec.import else {
-            response.diagnostics.error(
+            return Err(Diagnostic::error(
                 format!("{} cannot be imported", e.spec.type_name),
                 "Create it with Terraform instead.",
-            );
-            return response;
+            )
+            .into());
         };
-        let values: Vec<&str> = r.id.splitn(parts.len(), ':').collect();
+        let values: Vec<&str> = id.splitn(parts.len(), ':').collect();
         if values.len() != parts.len() || values.iter().any(|v| v.is_empty()) {
-            response.diagnostics.error(
+            return Err(Diagnostic::error(
                 "Invalid import ID",
                 format!(
                     "{} imports by an ID of the form {}, not {:?}.",
                     e.spec.type_name,
                     e.spec.import_id_format().unwrap_or_default(),
-                    r.id
+                    id
                 ),
-            );
-            return response;
+            )
+            .into());
         }
         let mut start = Obj::new();
         for f in &e.spec.fields {
@@ -213,21 +236,14 @@ impl Engine {
             start.set(name, v);
         }
         match fetch(e, api, &start).await {
-            Ok(Some(state)) => response.imported_resources.push(ImportedResource {
-                type_name: r.type_name,
-                state: state.into_value(),
-                private: Vec::new(),
-            }),
-            Ok(None) => response.diagnostics.error(
-                "Cannot import a missing object",
-                format!(
-                    "The workspace has no {} with ID {:?}.",
-                    e.spec.type_name, r.id
-                ),
-            ),
-            Err(f) => response.diagnostics.push(diagnose(&e.spec, "import", f)),
+            Ok(found) => Ok(found.map(Obj::into_value)),
+            Err(f) => Err(diagnose(&e.spec, "import", f).into()),
         }
-        response
+    }
+
+    /// The declaration of a resource type, by name.
+    pub fn resource_spec(&self, type_name: &str) -> Option<&ResourceSpec> {
+        self.resources.get(type_name).map(|e| &e.spec)
     }
 
     pub async fn read_data_source(

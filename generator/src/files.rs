@@ -1,0 +1,110 @@
+//! The files around the resources: provider settings, `.gitignore`, the
+//! Atlantis project and the manifest of what was exported.
+
+use serde::{Deserialize, Serialize};
+
+use crate::hcl::write;
+
+/// Where the generator keeps its own records, inside the exported folder.
+pub const STATE_DIR: &str = ".segment-gitops";
+pub const MANIFEST: &str = ".segment-gitops/manifest.json";
+pub const CURSOR: &str = ".segment-gitops/cursor.json";
+pub const PROVIDERS: &str = "providers.tf";
+pub const GITIGNORE: &str = ".gitignore";
+
+/// `required_providers` with our address; the token comes from the
+/// environment (`PUBLIC_API_TOKEN`), never from a file in Git.
+pub fn providers_tf() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    segment = {{\n      source  = \"segment-gitops/segment\"\n      version = \"~> {}\"\n    }}\n  }}\n}}\n\n# The URL and token come from PUBLIC_API_URL and PUBLIC_API_TOKEN in the\n# environment: never write the token here.\nprovider \"segment\" {{}}\n",
+        minor_version()
+    )
+}
+
+fn minor_version() -> String {
+    let v = env!("CARGO_PKG_VERSION");
+    let mut parts = v.split('.');
+    format!(
+        "{}.{}",
+        parts.next().unwrap_or("0"),
+        parts.next().unwrap_or("1")
+    )
+}
+
+pub const GITIGNORE_TEXT: &str = "# Secrets and state stay out of Git.\n*.tfvars\n*.tfvars.json\n*.tfstate\n*.tfstate.*\n.terraform/\n.terraform.tfstate.lock.info\ncrash.log\n*.tfplan\n";
+
+/// An Atlantis repo config (version 3) whose one project plans when the
+/// exported files change.
+pub fn atlantis_yaml(dir: &str) -> String {
+    let dir = if dir.is_empty() { "." } else { dir };
+    format!(
+        "version: 3\nautomerge: false\nprojects:\n  - name: segment\n    dir: {dir}\n    workflow: default\n    autoplan:\n      enabled: true\n      when_modified:\n        - \"*.tf\"\n        - \".segment-gitops/manifest.json\"\n"
+    )
+}
+
+/// `import { to = ... id = ... }`.
+pub fn import_block(address: &str, id: &str) -> String {
+    format!(
+        "import {{\n  to = {address}\n  id = {}\n}}\n",
+        write::quote(id)
+    )
+}
+
+pub fn variable_block(name: &str, description: &str) -> String {
+    format!(
+        "variable \"{name}\" {{\n  description = {}\n  type        = string\n  sensitive   = true\n}}\n",
+        write::quote(description)
+    )
+}
+
+/// What was exported: one entry per resource.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub resources: Vec<ManifestEntry>,
+    /// Spaces whose profiles warehouses are exported.
+    #[serde(default)]
+    pub spaces: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub address: String,
+    pub id: String,
+    pub import_id: String,
+    pub audit_id: String,
+    pub file: String,
+}
+
+impl Manifest {
+    pub fn parse(text: &str) -> Option<Manifest> {
+        serde_json::from_str(text).ok()
+    }
+
+    pub fn render(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        text.push('\n');
+        text
+    }
+}
+
+/// Where a follower of the audit trail stands: the page it read last and
+/// the last event it committed from that page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub page: Option<String>,
+    pub event: Option<String>,
+}
+
+impl Cursor {
+    pub fn parse(text: &str) -> Option<Cursor> {
+        serde_json::from_str(text).ok()
+    }
+
+    pub fn render(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        text.push('\n');
+        text
+    }
+}

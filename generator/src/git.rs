@@ -1,0 +1,190 @@
+//! The repository side: commits through git2 that write only what changed,
+//! and a marker that lets a killed run be undone before the next one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use git2::{build::CheckoutBuilder, IndexAddOption, Oid, Repository, Signature, Time};
+
+/// Written before the work tree is touched, removed after the commit: if it
+/// is there at start, the last run died between the two.
+const PENDING: &str = "segment-gitops-pending";
+
+/// Who a commit is by, and when.
+pub struct Author {
+    pub name: String,
+    pub email: String,
+    /// Seconds since the epoch; `None` is now.
+    pub when: Option<i64>,
+}
+
+impl Author {
+    pub fn generator() -> Author {
+        Author {
+            name: "segment-gitops".into(),
+            email: "segment-gitops@localhost".into(),
+            when: None,
+        }
+    }
+
+    fn signature(&self) -> Result<Signature<'static>> {
+        Ok(match self.when {
+            Some(t) => Signature::new(&self.name, &self.email, &Time::new(t, 0))?,
+            None => Signature::now(&self.name, &self.email)?,
+        })
+    }
+}
+
+pub struct Repo {
+    pub repo: Repository,
+    pub root: PathBuf,
+    pub branch: String,
+}
+
+impl Repo {
+    /// Opens `root`, or makes a new repository there on `branch`.
+    pub fn open(root: &Path, branch: Option<&str>) -> Result<Repo> {
+        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+        let repo = match Repository::open(root) {
+            Ok(r) => r,
+            Err(_) => {
+                let mut opts = git2::RepositoryInitOptions::new();
+                opts.initial_head(branch.unwrap_or("main"));
+                Repository::init_opts(root, &opts)
+                    .with_context(|| format!("creating a Git repository in {}", root.display()))?
+            }
+        };
+        let current = repo
+            .find_reference("HEAD")?
+            .symbolic_target()
+            .and_then(|t| t.strip_prefix("refs/heads/"))
+            .unwrap_or("main")
+            .to_string();
+        if let Some(b) = branch {
+            if b != current {
+                bail!("{} has branch {current:?} checked out, not {b:?}: check out {b} there first (git switch {b}), or leave out --branch", root.display());
+            }
+        }
+        let root = repo
+            .workdir()
+            .context("the repository is bare: export needs a work tree")?
+            .to_path_buf();
+        let r = Repo {
+            repo,
+            root,
+            branch: current,
+        };
+        r.recover()?;
+        Ok(r)
+    }
+
+    fn pending_path(&self) -> PathBuf {
+        self.repo.path().join(PENDING)
+    }
+
+    /// Undoes the work-tree writes of a run that died before committing.
+    fn recover(&self) -> Result<()> {
+        let marker = self.pending_path();
+        let Ok(list) = std::fs::read_to_string(&marker) else {
+            return Ok(());
+        };
+        let paths: Vec<&str> = list.lines().filter(|l| !l.is_empty()).collect();
+        if self.repo.head().is_ok() {
+            let mut co = CheckoutBuilder::new();
+            co.force();
+            for p in &paths {
+                co.path(p);
+            }
+            self.repo.checkout_head(Some(&mut co))?;
+        }
+        let head_tree = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        for p in &paths {
+            let in_head = head_tree
+                .as_ref()
+                .is_some_and(|t| t.get_path(Path::new(p)).is_ok());
+            if !in_head {
+                let _ = std::fs::remove_file(self.root.join(p));
+            }
+        }
+        let mut index = self.repo.index()?;
+        if let Some(tree) = head_tree {
+            index.read_tree(&tree)?;
+            index.write()?;
+        }
+        std::fs::remove_file(&marker)?;
+        Ok(())
+    }
+
+    /// The text of `path` at HEAD.
+    pub fn read_head(&self, path: &str) -> Option<String> {
+        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        let blob = self.repo.find_blob(entry.id()).ok()?;
+        String::from_utf8(blob.content().to_vec()).ok()
+    }
+
+    /// Writes `files` (repository-relative; `None` deletes) and commits
+    /// them. Returns `None` when the tree did not change.
+    pub fn commit(
+        &self,
+        files: &BTreeMap<String, Option<String>>,
+        author: &Author,
+        message: &str,
+    ) -> Result<Option<Oid>> {
+        let marker = self.pending_path();
+        let list: String = files.keys().map(|p| format!("{p}\n")).collect();
+        std::fs::write(&marker, list)?;
+        for (path, content) in files {
+            let full = self.root.join(path);
+            match content {
+                Some(text) => write_atomic(&full, text)?,
+                None => match std::fs::remove_file(&full) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                    _ => {}
+                },
+            }
+        }
+        let mut index = self.repo.index()?;
+        let present: Vec<&str> = files
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(p, _)| p.as_str())
+            .collect();
+        index.add_all(present, IndexAddOption::FORCE, None)?;
+        for (p, _) in files.iter().filter(|(_, c)| c.is_none()) {
+            let _ = index.remove_path(Path::new(p));
+        }
+        index.write()?;
+        let tree_id = index.write_tree()?;
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        if parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
+            std::fs::remove_file(&marker)?;
+            return Ok(None);
+        }
+        let tree = self.repo.find_tree(tree_id)?;
+        let sig = author.signature()?;
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let oid = self.repo.commit(
+            Some(&format!("refs/heads/{}", self.branch)),
+            &sig,
+            &sig,
+            message,
+            &tree,
+            &parents,
+        )?;
+        std::fs::remove_file(&marker)?;
+        Ok(Some(oid))
+    }
+}
+
+/// Never a half-written file: write beside it, then rename over it.
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("segment-gitops-tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

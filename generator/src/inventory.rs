@@ -1,0 +1,240 @@
+//! What the live workspace holds, by import ID: one list call per type (and
+//! per parent for children). Reading each object is [`crate::desired`]'s job.
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use segment_api::Client;
+
+/// Requests in flight while listing children of many parents.
+const CONCURRENCY: usize = 16;
+/// Function types; insert functions have instances.
+const FUNCTION_TYPES: &[&str] = &["SOURCE", "DESTINATION", "INSERT_DESTINATION"];
+
+/// One live object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Live {
+    pub type_name: &'static str,
+    /// What `terraform import` takes.
+    pub import_id: String,
+    /// The `resourceId` of its audit events.
+    pub audit_id: String,
+}
+
+impl Live {
+    fn new(type_name: &'static str, import_id: String, audit_id: String) -> Live {
+        Live {
+            type_name,
+            import_id,
+            audit_id,
+        }
+    }
+    fn by_id(type_name: &'static str, id: &str) -> Live {
+        Live::new(type_name, id.to_string(), id.to_string())
+    }
+}
+
+/// Every object of the workspace, in a stable order. Profiles warehouses
+/// live in spaces the API cannot list: `spaces` names them.
+pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, segment_api::Error> {
+    let (labels, sources, warehouses, plans, destinations) = tokio::try_join!(
+        api.list_labels(),
+        api.list_sources(),
+        api.list_warehouses(),
+        api.list_tracking_plans(),
+        api.list_destinations(),
+    )?;
+    let (functions, transformations, models, users, groups) = tokio::try_join!(
+        async {
+            let mut all = Vec::new();
+            for t in FUNCTION_TYPES {
+                all.extend(
+                    api.list_functions(t)
+                        .await?
+                        .into_iter()
+                        .map(|f| (f.id, f.resource_type)),
+                );
+            }
+            Ok::<_, segment_api::Error>(all)
+        },
+        api.list_transformations(),
+        api.list_reverse_etl_models(),
+        api.list_users(),
+        api.list_user_groups(),
+    )?;
+
+    let mut out = Vec::new();
+    for l in &labels {
+        let id = format!("{}:{}", l.key, l.value);
+        out.push(Live::by_id("segment_label", &id));
+    }
+    out.extend(sources.iter().map(|s| Live::by_id("segment_source", &s.id)));
+    out.extend(
+        warehouses
+            .iter()
+            .map(|w| Live::by_id("segment_warehouse", &w.id)),
+    );
+    out.extend(
+        plans
+            .iter()
+            .map(|p| Live::by_id("segment_tracking_plan", &p.id)),
+    );
+    out.extend(
+        destinations
+            .iter()
+            .map(|d| Live::by_id("segment_destination", &d.id)),
+    );
+    out.extend(
+        functions
+            .iter()
+            .map(|(id, _)| Live::by_id("segment_function", id)),
+    );
+    out.extend(
+        transformations
+            .iter()
+            .map(|t| Live::by_id("segment_transformation", &t.id)),
+    );
+    out.extend(
+        models
+            .iter()
+            .map(|m| Live::by_id("segment_reverse_etl_model", &m.id)),
+    );
+    out.extend(users.iter().map(|u| Live::by_id("segment_user", &u.id)));
+    out.extend(
+        groups
+            .iter()
+            .map(|g| Live::by_id("segment_user_group", &g.id)),
+    );
+
+    let children = stream::iter(
+        destinations
+            .iter()
+            .map(|d| children_of_destination(api, &d.id)),
+    )
+    .buffer_unordered(CONCURRENCY)
+    .try_collect::<Vec<_>>();
+    let plan_sources = stream::iter(plans.iter().map(|p| async move {
+        let sources = api.list_tracking_plan_sources(&p.id).await?;
+        Ok::<_, segment_api::Error>(
+            sources
+                .iter()
+                .map(|s| {
+                    Live::new(
+                        "segment_source_tracking_plan_connection",
+                        format!("{}:{}", s.id, p.id),
+                        format!("{}:{}", p.id, s.id),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .buffer_unordered(CONCURRENCY)
+    .try_collect::<Vec<_>>();
+    let warehouse_sources = stream::iter(warehouses.iter().map(|w| async move {
+        let sources = api.list_warehouse_sources(&w.id).await?;
+        Ok::<_, segment_api::Error>(
+            sources
+                .iter()
+                .map(|s| {
+                    Live::new(
+                        "segment_source_warehouse_connection",
+                        format!("{}:{}", s.id, w.id),
+                        format!("{}:{}", w.id, s.id),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .buffer_unordered(CONCURRENCY)
+    .try_collect::<Vec<_>>();
+    let instances = stream::iter(
+        functions
+            .iter()
+            .filter(|(_, t)| t.starts_with("INSERT_"))
+            .map(|(id, _)| async move {
+                let found = api.list_insert_function_instances(id).await?;
+                Ok::<_, segment_api::Error>(
+                    found
+                        .iter()
+                        .map(|i| Live::by_id("segment_insert_function_instance", &i.id))
+                        .collect::<Vec<_>>(),
+                )
+            }),
+    )
+    .buffer_unordered(CONCURRENCY)
+    .try_collect::<Vec<_>>();
+    let profiles = stream::iter(spaces.iter().map(|space| async move {
+        let found = api.list_profiles_warehouses(space).await?;
+        Ok::<_, segment_api::Error>(
+            found
+                .iter()
+                .map(|w| {
+                    Live::new(
+                        "segment_profiles_warehouse",
+                        format!("{space}:{}", w.id),
+                        w.id.clone(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .buffer_unordered(CONCURRENCY)
+    .try_collect::<Vec<_>>();
+    let (children, plan_sources, warehouse_sources, instances, profiles) = tokio::try_join!(
+        children,
+        plan_sources,
+        warehouse_sources,
+        instances,
+        profiles
+    )?;
+    for group in [
+        children,
+        plan_sources,
+        warehouse_sources,
+        instances,
+        profiles,
+    ] {
+        out.extend(group.into_iter().flatten());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+async fn children_of_destination(api: &Client, id: &str) -> Result<Vec<Live>, segment_api::Error> {
+    let (filters, subscriptions) =
+        tokio::try_join!(api.list_filters(id), api.list_subscriptions(id))?;
+    let mut out: Vec<Live> = filters
+        .iter()
+        .map(|f| {
+            Live::new(
+                "segment_destination_filter",
+                format!("{id}:{}", f.id),
+                f.id.clone(),
+            )
+        })
+        .collect();
+    out.extend(subscriptions.iter().map(|s| {
+        Live::new(
+            "segment_destination_subscription",
+            format!("{id}:{}", s.id),
+            s.id.clone(),
+        )
+    }));
+    Ok(out)
+}
+
+/// The import ID of the object an audit event names, without listing the
+/// workspace where the event alone tells it.
+pub fn import_id_of_event(type_name: &str, resource_id: &str) -> Option<String> {
+    let swap = |id: &str| id.split_once(':').map(|(a, b)| format!("{b}:{a}"));
+    match type_name {
+        // Their audit ids are `<plan>:<source>` and `<warehouse>:<source>`.
+        "segment_source_tracking_plan_connection" | "segment_source_warehouse_connection" => {
+            swap(resource_id)
+        }
+        // Children need their parent: found by listing.
+        "segment_destination_filter"
+        | "segment_destination_subscription"
+        | "segment_profiles_warehouse" => None,
+        _ => Some(resource_id.to_string()),
+    }
+}

@@ -1,0 +1,21 @@
+//! `segment-gitops`: a workspace as HCL in Git, kept in step with it.
+//!
+//! - [`inventory`] lists what the workspace holds; [`desired`] reads each
+//!   object through the provider's own import path.
+//! - [`reconcile`] matches objects to what the folder declares ([`repo`])
+//!   and produces file edits; [`hcl`] writes and reads the HCL.
+//! - [`session`] runs export, sync and drift over a [`git::Repo`].
+//! - [`demo`] puts it all together against a local workspace.
+
+pub mod demo;
+pub mod desired;
+pub mod files;
+pub mod git;
+pub mod hcl;
+pub mod inventory;
+pub mod kinds;
+pub mod naming;
+pub mod reconcile;
+pub mod repo;
+pub mod session;
+pub mod sync;

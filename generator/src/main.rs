@@ -1,0 +1,204 @@
+//! The `segment-gitops` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use segment_api::{Client, ClientConfig};
+use segment_gitops::session::{Options, Session};
+use segment_gitops::{demo, sync};
+
+#[derive(Parser)]
+#[command(
+    name = "segment-gitops",
+    version,
+    about = "A Segment workspace as HCL in Git, kept in step with it"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Export the whole workspace into the repository and commit.
+    Export(Common),
+    /// Follow the audit trail: one commit per change.
+    Sync {
+        #[command(flatten)]
+        common: Common,
+        /// Keep following until interrupted.
+        #[arg(long)]
+        watch: bool,
+        /// Resync everything first (a full export).
+        #[arg(long)]
+        full: bool,
+    },
+    /// List what differs between the repository and the workspace (exit 2 when something does).
+    Drift(Common),
+    /// Start a local workspace with a sample, export it, plan it, follow a change.
+    Demo {
+        /// Where to put the demo (a new temporary folder when left out).
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// The Git repository (created when missing).
+    #[arg(long)]
+    repo: PathBuf,
+    /// Folder inside the repository for the HCL.
+    #[arg(long, default_value = "")]
+    path: String,
+    /// Branch to commit on (the checked-out one by default).
+    #[arg(long)]
+    branch: Option<String>,
+    /// The workspace's API URL.
+    #[arg(
+        long,
+        env = "PUBLIC_API_URL",
+        default_value = "https://api.segmentapis.com"
+    )]
+    url: String,
+    /// A workspace token.
+    #[arg(long, env = "PUBLIC_API_TOKEN", hide_env_values = true)]
+    token: String,
+    /// A Profiles space whose warehouses to export (repeatable; the API cannot list spaces).
+    #[arg(long = "space")]
+    spaces: Vec<String>,
+    /// Terraform state JSON naming resources the repository already manages.
+    #[arg(long)]
+    state: Option<PathBuf>,
+}
+
+impl Common {
+    fn session(&self) -> Result<Session> {
+        let api = Client::new(ClientConfig::new(&self.url, &self.token))
+            .context("setting up the API client")?;
+        Session::open(
+            api,
+            Options {
+                repo: self.repo.clone(),
+                path: self.path.clone(),
+                branch: self.branch.clone(),
+                spaces: self.spaces.clone(),
+                state: self.state.clone(),
+            },
+        )
+    }
+}
+
+fn main() -> ExitCode {
+    // Started by Terraform (the demo installs this binary as the provider):
+    // be the provider.
+    if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_some() {
+        return serve_as_provider();
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SEGMENT_GITOPS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("segment-gitops: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("segment-gitops: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Export(common) => {
+            let session = common.session()?;
+            let bar = segment_gitops::demo::progress();
+            let report = session
+                .export(&|n| bar.set_length(n as u64), &|| bar.inc(1))
+                .await?;
+            bar.finish_and_clear();
+            print_report(&report);
+        }
+        Command::Sync {
+            common,
+            watch,
+            full,
+        } => {
+            let session = common.session()?;
+            if full {
+                let report = session.export(&|_| {}, &|| {}).await?;
+                print_report(&report);
+            }
+            let progress = if watch {
+                sync::watch(&session, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?
+            } else {
+                sync::catch_up(&session).await?
+            };
+            println!(
+                "{} events read, {} commits",
+                progress.events, progress.commits
+            );
+        }
+        Command::Drift(common) => {
+            let session = common.session()?;
+            let drift = session.drift().await?;
+            if drift.is_empty() {
+                println!("no drift: the repository matches the workspace");
+                return Ok(ExitCode::SUCCESS);
+            }
+            for d in &drift {
+                println!("{d}");
+            }
+            return Ok(ExitCode::from(2));
+        }
+        Command::Demo { dir } => demo::run(dir).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &segment_gitops::session::Report) {
+    match report.commit {
+        Some(oid) => println!(
+            "committed {} ({} resources; {} changes)",
+            &oid.to_string()[..12],
+            report.resources,
+            report.summary.len()
+        ),
+        None => println!("no change ({} resources)", report.resources),
+    }
+}
+
+fn serve_as_provider() -> ExitCode {
+    use terraform_provider_segment::plugin::{self, Handshake};
+    use terraform_provider_segment::{logging, segment::SegmentProvider};
+    logging::init(logging::level_from_env(|k| std::env::var(k).ok()));
+    let served = Handshake::from_env(|k| std::env::var(k).ok())
+        .map_err(anyhow::Error::from)
+        .and_then(|handshake| {
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(plugin::serve(SegmentProvider::new(), handshake))?;
+            Ok(())
+        });
+    match served {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("segment-gitops (as provider): {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! Brings the folder in line with the workspace: new objects get a file,
+//! known ones (by import block, natural key or Terraform state) are edited
+//! in place attribute by attribute, vanished ones are removed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use terraform_provider_segment::engine::{Engine, Role};
+use terraform_provider_segment::value::Value;
+
+use crate::desired::{self, Desired};
+use crate::files::{self, Manifest, ManifestEntry};
+use crate::hcl::eval::{self, Ev};
+use crate::hcl::{align, write};
+use crate::kinds;
+use crate::naming::{self, Addresses};
+use crate::repo::edit::Edits;
+use crate::repo::{Folder, ResourceDecl};
+
+/// What to do with the folder.
+pub struct Request<'a> {
+    pub desired: &'a [Desired],
+    /// `(type, import id)` of objects known to be gone.
+    pub gone: &'a [(String, String)],
+    /// Everything the folder imports that `desired` lacks is gone too.
+    pub full: bool,
+    /// `(type, id)` → address, from Terraform state.
+    pub state: &'a HashMap<(String, String), String>,
+    pub manifest: &'a Manifest,
+}
+
+/// The result: new file contents (`None`: delete) and what changed.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: BTreeMap<String, Option<String>>,
+    pub manifest: Manifest,
+    pub summary: Vec<String>,
+}
+
+struct Placed<'d> {
+    desired: &'d Desired,
+    name: String,
+    /// The declaration it already has in the folder.
+    existing: Option<ResourceDecl>,
+}
+
+fn string_of(v: Option<&Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
+    let mut addresses = Addresses::default();
+    for r in &folder.resources {
+        addresses.claim(&r.type_name, &r.name, None);
+    }
+    // What earlier runs exported, so references to it resolve.
+    for e in &req.manifest.resources {
+        if let Some((t, n)) = e.address.split_once('.') {
+            if folder.resource(&e.address).is_some() {
+                addresses.claim(t, n, Some(&e.id));
+            }
+        }
+    }
+    // Identity: import block, then Terraform state, then natural key.
+    let by_import: HashMap<(&str, &str), &str> = folder
+        .imports
+        .iter()
+        .filter_map(|i| Some(((i.to.split_once('.')?.0, i.id.as_str()), i.to.as_str())))
+        .collect();
+    let mut claimed: HashMap<String, &Desired> = HashMap::new();
+    let mut placed: Vec<Placed> = Vec::new();
+    let mut unplaced: Vec<&Desired> = Vec::new();
+    for d in req.desired {
+        let t = d.live.type_name;
+        let address = by_import
+            .get(&(t, d.live.import_id.as_str()))
+            .map(|a| a.to_string())
+            .or_else(|| req.state.get(&(t.to_string(), d.id.clone())).cloned())
+            .filter(|a| folder.resource(a).is_some() && !claimed.contains_key(a));
+        match address {
+            Some(a) => {
+                claimed.insert(a.clone(), d);
+                let existing = folder.resource(&a).cloned();
+                let name = a
+                    .split_once('.')
+                    .map(|(_, n)| n.to_string())
+                    .unwrap_or_default();
+                addresses.claim(t, &name, Some(&d.id));
+                placed.push(Placed {
+                    desired: d,
+                    name,
+                    existing,
+                });
+            }
+            None => unplaced.push(d),
+        }
+    }
+    // Natural keys, evaluated with the references known so far.
+    let mut fresh: Vec<&Desired> = Vec::new();
+    for d in unplaced {
+        let kind = kinds::by_type(d.live.type_name);
+        let key: Option<Vec<Ev>> = kind.filter(|k| !k.natural_key.is_empty()).map(|k| {
+            k.natural_key
+                .iter()
+                .map(|a| {
+                    string_of(d.state.get(*a))
+                        .map(Ev::String)
+                        .unwrap_or(Ev::Null)
+                })
+                .collect()
+        });
+        let found = key.and_then(|key| {
+            folder.resources.iter().find(|r| {
+                r.type_name == d.live.type_name
+                    && !claimed.contains_key(&r.address())
+                    && folder.import_for(&r.address()).is_none()
+                    && kind.is_some_and(|k| {
+                        k.natural_key.iter().zip(&key).all(|(a, want)| {
+                            r.attributes
+                                .get(*a)
+                                .map(|(e, _)| eval::of_expr(e, &addresses))
+                                .is_some_and(|got| &got == want)
+                        })
+                    })
+            })
+        });
+        match found {
+            Some(r) => {
+                claimed.insert(r.address(), d);
+                addresses.claim(&r.type_name, &r.name, Some(&d.id));
+                placed.push(Placed {
+                    desired: d,
+                    name: r.name.clone(),
+                    existing: Some(r.clone()),
+                });
+            }
+            None => fresh.push(d),
+        }
+    }
+    // New names, parents first so children can start with their names.
+    fresh.sort_by_key(|d| kinds::rank(d.live.type_name));
+    for d in fresh {
+        let parts: Vec<String> = kinds::by_type(d.live.type_name)
+            .map(|k| k.name_from)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|a| string_of(d.state.get(*a)))
+            .map(|v| addresses.name_of(&v).map(str::to_string).unwrap_or(v))
+            .collect();
+        let name = addresses.fresh(d.live.type_name, &parts, &d.id);
+        addresses.claim(d.live.type_name, &name, Some(&d.id));
+        placed.push(Placed {
+            desired: d,
+            name,
+            existing: None,
+        });
+    }
+
+    let mut out = Outcome::default();
+    let mut edits: BTreeMap<String, Edits> = BTreeMap::new();
+    let mut new_files: BTreeMap<String, String> = BTreeMap::new();
+    let mut entries: BTreeMap<(String, String), ManifestEntry> = req
+        .manifest
+        .resources
+        .iter()
+        .filter(|_| !req.full)
+        .map(|e| ((e.type_name.clone(), e.import_id.clone()), e.clone()))
+        .collect();
+
+    for p in &placed {
+        let d = p.desired;
+        let Some(spec) = engine.resource_spec(d.live.type_name) else {
+            continue;
+        };
+        let address = format!("{}.{}", d.live.type_name, p.name);
+        let mut attrs = desired::attributes(spec, &d.state);
+        naming::link(&mut attrs, &d.id, &addresses);
+        let prefix = format!("{}_{}", kinds::short(d.live.type_name), p.name);
+        let vars = naming::hide_secrets(&mut attrs, &prefix);
+        let file = match &p.existing {
+            None => {
+                let mut file = format!("{prefix}.tf");
+                let mut i = 2;
+                while folder.files.contains_key(&file) || new_files.contains_key(&file) {
+                    file = format!("{prefix}_{i}.tf");
+                    i += 1;
+                }
+                let mut text = files::import_block(&address, &d.live.import_id);
+                for v in &vars {
+                    text.push('\n');
+                    text.push_str(&files::variable_block(
+                        v,
+                        &format!("Secret setting of {address}."),
+                    ));
+                }
+                text.push('\n');
+                text.push_str(&write::block(
+                    &format!("resource \"{}\" \"{}\"", d.live.type_name, p.name),
+                    &attrs,
+                ));
+                let text = align::align(&text).unwrap_or(text);
+                new_files.insert(file.clone(), text);
+                out.summary.push(format!("add {address}"));
+                file
+            }
+            Some(r) => {
+                let text = &folder.files[&r.file];
+                let e = edits.entry(r.file.clone()).or_default();
+                let mut changed = Vec::new();
+                for (name, v) in &attrs {
+                    let mut want = eval::of_hv(v, &addresses);
+                    match r.attributes.get(name) {
+                        Some((expr, span)) => {
+                            let mut got = eval::of_expr(expr, &addresses);
+                            if desired::is_set(spec, name) {
+                                got = got.unordered();
+                                want = want.unordered();
+                            }
+                            if !eval::same(&got, &want) {
+                                e.set_attribute(text, span, name, v);
+                                changed.push(name.clone());
+                            }
+                        }
+                        None => {
+                            e.add_attribute(text, &r.span, name, v);
+                            changed.push(name.clone());
+                        }
+                    }
+                }
+                // An argument the workspace no longer sets: its line goes.
+                for (name, (expr, span)) in &r.attributes {
+                    let is_argument = spec.field(name).is_some_and(|f| f.role != Role::Computed);
+                    let wanted = attrs.iter().any(|(n, _)| n == name);
+                    let got = eval::of_expr(expr, &addresses);
+                    if is_argument && !wanted && got != Ev::Null && !got.has_unknown() {
+                        e.remove_lines(text, span);
+                        changed.push(name.clone());
+                    }
+                }
+                let managed = req
+                    .state
+                    .contains_key(&(d.live.type_name.to_string(), d.id.clone()));
+                if folder.import_for(&address).is_none() && !managed {
+                    e.append(text, &files::import_block(&address, &d.live.import_id));
+                    changed.push("import".into());
+                }
+                for v in &vars {
+                    if !folder.variables.contains_key(v) {
+                        e.append(
+                            text,
+                            &files::variable_block(v, &format!("Secret setting of {address}.")),
+                        );
+                    }
+                }
+                if !changed.is_empty() {
+                    out.summary
+                        .push(format!("update {address} ({})", changed.join(", ")));
+                }
+                r.file.clone()
+            }
+        };
+        entries.insert(
+            (d.live.type_name.to_string(), d.live.import_id.clone()),
+            ManifestEntry {
+                type_name: d.live.type_name.to_string(),
+                address,
+                id: d.id.clone(),
+                import_id: d.live.import_id.clone(),
+                audit_id: d.live.audit_id.clone(),
+                file,
+            },
+        );
+    }
+
+    // Removals: imported objects the workspace no longer has.
+    let present: std::collections::HashSet<(&str, &str)> = req
+        .desired
+        .iter()
+        .map(|d| (d.live.type_name, d.live.import_id.as_str()))
+        .collect();
+    for i in &folder.imports {
+        let Some((t, _)) = i.to.split_once('.') else {
+            continue;
+        };
+        let listed_gone = req.gone.iter().any(|(gt, gid)| gt == t && gid == &i.id);
+        if kinds::by_type(t).is_none() || present.contains(&(t, i.id.as_str())) {
+            continue;
+        }
+        if !(listed_gone || req.full) {
+            continue;
+        }
+        let text = &folder.files[&i.file];
+        edits
+            .entry(i.file.clone())
+            .or_default()
+            .remove_lines(text, &i.span);
+        if let Some(r) = folder.resource(&i.to) {
+            let rtext = &folder.files[&r.file];
+            edits
+                .entry(r.file.clone())
+                .or_default()
+                .remove_lines(rtext, &r.span);
+            let prefix = format!("{}_{}_", kinds::short(t), r.name);
+            for (v, (vfile, vspan)) in &folder.variables {
+                if v.starts_with(&prefix) && vfile == &r.file {
+                    edits
+                        .entry(vfile.clone())
+                        .or_default()
+                        .remove_lines(rtext, vspan);
+                }
+            }
+        }
+        entries.remove(&(t.to_string(), i.id.clone()));
+        out.summary.push(format!("remove {}", i.to));
+    }
+
+    for (file, e) in edits {
+        if e.is_empty() {
+            continue;
+        }
+        let text = e.apply(&folder.files[&file]);
+        let empty = hcl_edit::parser::parse_body(&text).is_ok_and(|b| b.is_empty());
+        out.files
+            .insert(file, if empty { None } else { Some(text) });
+    }
+    for (file, text) in new_files {
+        out.files.insert(file, Some(text));
+    }
+    let mut manifest: Vec<ManifestEntry> = entries.into_values().collect();
+    manifest.sort_by(|a, b| {
+        (kinds::rank(&a.type_name), &a.address).cmp(&(kinds::rank(&b.type_name), &b.address))
+    });
+    out.manifest = Manifest {
+        resources: manifest,
+        spaces: req.manifest.spaces.clone(),
+    };
+    out
+}

@@ -1,0 +1,269 @@
+//! One run against one repository: export, drift, and what sync builds on.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use segment_api::models::AuditQuery;
+use segment_api::Client;
+use terraform_provider_segment::engine::Engine;
+use terraform_provider_segment::{data_sources, resources};
+
+use crate::desired::{self, Desired};
+use crate::files::{self, Cursor, Manifest};
+use crate::git::{Author, Repo};
+use crate::inventory;
+use crate::reconcile::{self, Outcome, Request};
+use crate::repo::Folder;
+
+/// Audit events per page (the API's maximum).
+const AUDIT_PAGE: u32 = 200;
+/// Pages walked at most to find the trail's end (10 million events).
+const MAX_AUDIT_PAGES: usize = 50_000;
+
+pub struct Options {
+    pub repo: PathBuf,
+    /// Folder inside the repository ("" for its root).
+    pub path: String,
+    pub branch: Option<String>,
+    pub spaces: Vec<String>,
+    /// Terraform state (JSON, as `terraform state pull` prints it).
+    pub state: Option<PathBuf>,
+}
+
+pub struct Session {
+    pub api: Client,
+    pub engine: Engine,
+    pub repo: Repo,
+    pub path: String,
+    spaces: Vec<String>,
+    state: HashMap<(String, String), String>,
+}
+
+/// What an export did.
+#[derive(Debug)]
+pub struct Report {
+    pub commit: Option<git2::Oid>,
+    pub summary: Vec<String>,
+    pub resources: usize,
+}
+
+impl Session {
+    pub fn open(api: Client, options: Options) -> Result<Session> {
+        let repo = Repo::open(&options.repo, options.branch.as_deref())?;
+        // A local backend's state beside the files counts as given.
+        let local = repo
+            .root
+            .join(options.path.trim_matches('/'))
+            .join("terraform.tfstate");
+        let state = match &options.state {
+            Some(p) => read_state(p)?,
+            None if local.is_file() => read_state(&local)?,
+            None => HashMap::new(),
+        };
+        Ok(Session {
+            api,
+            engine: Engine::new(resources::all(), data_sources::all()),
+            repo,
+            path: options.path.trim_matches('/').to_string(),
+            spaces: options.spaces,
+            state,
+        })
+    }
+
+    pub fn folder_dir(&self) -> PathBuf {
+        self.repo.root.join(&self.path)
+    }
+
+    /// A path inside the exported folder, relative to the repository.
+    pub fn in_folder(&self, file: &str) -> String {
+        if self.path.is_empty() {
+            file.to_string()
+        } else {
+            format!("{}/{file}", self.path)
+        }
+    }
+
+    pub fn manifest(&self) -> Manifest {
+        std::fs::read_to_string(self.folder_dir().join(files::MANIFEST))
+            .ok()
+            .and_then(|t| Manifest::parse(&t))
+            .unwrap_or_default()
+    }
+
+    /// The cursor as last committed.
+    pub fn cursor(&self) -> Cursor {
+        self.repo
+            .read_head(&self.in_folder(files::CURSOR))
+            .and_then(|t| Cursor::parse(&t))
+            .unwrap_or_default()
+    }
+
+    fn spaces(&self) -> Vec<String> {
+        let mut spaces = self.spaces.clone();
+        spaces.extend(self.manifest().spaces);
+        spaces.sort();
+        spaces.dedup();
+        spaces
+    }
+
+    /// Reads the whole workspace and what the folder should become.
+    pub async fn plan_full(
+        &self,
+        on_listed: &(dyn Fn(usize) + Sync),
+        on_read: &(dyn Fn() + Sync),
+    ) -> Result<(Outcome, Folder)> {
+        let folder = Folder::read(&self.folder_dir())?;
+        let lives = inventory::everything(&self.api, &self.spaces())
+            .await
+            .context("listing the workspace")?;
+        on_listed(lives.len());
+        let desired: Vec<Desired> =
+            desired::read_all(&self.engine, &self.api, lives, on_read).await?;
+        let mut manifest = self.manifest();
+        manifest.spaces = self.spaces();
+        let outcome = reconcile::reconcile(
+            &self.engine,
+            &folder,
+            &Request {
+                desired: &desired,
+                gone: &[],
+                full: true,
+                state: &self.state,
+                manifest: &manifest,
+            },
+        );
+        Ok((outcome, folder))
+    }
+
+    /// Full export: everything the workspace holds, one commit.
+    pub async fn export(
+        &self,
+        on_listed: &(dyn Fn(usize) + Sync),
+        on_read: &(dyn Fn() + Sync),
+    ) -> Result<Report> {
+        let start = self.cursor();
+        let (end, planned) =
+            tokio::join!(self.audit_end(start), self.plan_full(on_listed, on_read));
+        let end = end.context("reading the audit trail")?;
+        let (outcome, folder) = planned?;
+        let resources = outcome.manifest.resources.len();
+        let summary = outcome.summary.clone();
+        let mut files = self.framing(&folder, &outcome.manifest);
+        for (file, text) in outcome.files {
+            files.insert(self.in_folder(&file), text);
+        }
+        files.insert(self.in_folder(files::CURSOR), Some(end.render()));
+        let message = commit_message("Export the workspace", &summary, None);
+        let commit = self.repo.commit(&files, &Author::generator(), &message)?;
+        Ok(Report {
+            commit,
+            summary,
+            resources,
+        })
+    }
+
+    /// The files around the resources; the ones a person may edit are
+    /// written only when missing.
+    pub fn framing(
+        &self,
+        folder: &Folder,
+        manifest: &Manifest,
+    ) -> BTreeMap<String, Option<String>> {
+        let mut out = BTreeMap::new();
+        if !folder.files.contains_key(files::PROVIDERS) {
+            out.insert(
+                self.in_folder(files::PROVIDERS),
+                Some(files::providers_tf()),
+            );
+        }
+        if !self.folder_dir().join(files::GITIGNORE).exists() {
+            out.insert(
+                self.in_folder(files::GITIGNORE),
+                Some(files::GITIGNORE_TEXT.to_string()),
+            );
+        }
+        if !self.repo.root.join("atlantis.yaml").exists() {
+            out.insert(
+                "atlantis.yaml".to_string(),
+                Some(files::atlantis_yaml(&self.path)),
+            );
+        }
+        out.insert(self.in_folder(files::MANIFEST), Some(manifest.render()));
+        out
+    }
+
+    /// Where the audit trail ends now, walking on from `from`.
+    pub async fn audit_end(&self, from: Cursor) -> Result<Cursor> {
+        let mut at = from;
+        for _ in 0..MAX_AUDIT_PAGES {
+            let (events, page) = self
+                .api
+                .audit_events_page(&AuditQuery::default(), at.page.as_deref(), AUDIT_PAGE)
+                .await?;
+            if let Some(last) = events.last() {
+                at.event = Some(last.id.clone());
+            }
+            match page.next {
+                Some(next) if !events.is_empty() => {
+                    at = Cursor {
+                        page: Some(next),
+                        event: None,
+                    }
+                }
+                _ => return Ok(at),
+            }
+        }
+        anyhow::bail!("the audit trail has more than {MAX_AUDIT_PAGES} pages")
+    }
+
+    /// What differs between the folder and the workspace (nothing written).
+    pub async fn drift(&self) -> Result<Vec<String>> {
+        let (outcome, _) = self.plan_full(&|_| {}, &|| {}).await?;
+        Ok(outcome.summary)
+    }
+}
+
+pub fn commit_message(title: &str, summary: &[String], trailer: Option<(&str, &str)>) -> String {
+    let mut m = format!("{title}\n");
+    if !summary.is_empty() {
+        m.push('\n');
+        for s in summary.iter().take(50) {
+            m.push_str(&format!("- {s}\n"));
+        }
+        if summary.len() > 50 {
+            m.push_str(&format!("- and {} more\n", summary.len() - 50));
+        }
+    }
+    if let Some((k, v)) = trailer {
+        m.push_str(&format!("\n{k}: {v}\n"));
+    }
+    m
+}
+
+/// `(type, id)` → address from a Terraform state file (format 4).
+fn read_state(path: &Path) -> Result<HashMap<(String, String), String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading --state {}", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "--state {} is not Terraform state JSON (terraform state pull prints it)",
+            path.display()
+        )
+    })?;
+    let mut out = HashMap::new();
+    for r in json["resources"].as_array().into_iter().flatten() {
+        if r["mode"] != "managed" || r.get("module").is_some() {
+            continue;
+        }
+        let (Some(t), Some(n)) = (r["type"].as_str(), r["name"].as_str()) else {
+            continue;
+        };
+        for i in r["instances"].as_array().into_iter().flatten() {
+            if let Some(id) = i["attributes"]["id"].as_str() {
+                out.insert((t.to_string(), id.to_string()), format!("{t}.{n}"));
+            }
+        }
+    }
+    Ok(out)
+}

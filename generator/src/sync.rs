@@ -1,0 +1,190 @@
+//! `sync`: follows the audit trail from the cursor committed in the
+//! repository and turns each event into its own commit, attributed to the
+//! event's actor. The cursor moves in the same commit as the change, so a
+//! killed sync resumes with no event lost and none committed twice.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use segment_api::models::{AuditEvent, AuditQuery};
+
+use crate::desired;
+use crate::files::{self, Cursor};
+use crate::git::Author;
+use crate::inventory::{self, Live};
+use crate::kinds;
+use crate::reconcile::{self, Request};
+use crate::repo::Folder;
+use crate::session::{commit_message, Session};
+
+const PAGE: u32 = 200;
+/// How often `--watch` asks for new events.
+pub const POLL: Duration = Duration::from_millis(100);
+
+/// What one pass committed.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub commits: usize,
+    pub events: usize,
+}
+
+/// Commits every event after the cursor; returns when the trail is read.
+pub async fn catch_up(session: &Session) -> Result<Progress> {
+    let mut progress = Progress::default();
+    let mut cursor = session.cursor();
+    // Bounded: a page is at most PAGE events and each pass moves on.
+    for _ in 0..1_000_000 {
+        let (events, page) = session
+            .api
+            .audit_events_page(&AuditQuery::default(), cursor.page.as_deref(), PAGE)
+            .await
+            .context("reading the audit trail")?;
+        let skip = match &cursor.event {
+            Some(id) => events
+                .iter()
+                .position(|e| &e.id == id)
+                .map(|i| i + 1)
+                .unwrap_or(0),
+            None => 0,
+        };
+        for event in &events[skip..] {
+            cursor.event = Some(event.id.clone());
+            progress.events += 1;
+            if apply_event(session, event, &cursor).await? {
+                progress.commits += 1;
+            }
+        }
+        match page.next {
+            Some(next) if events.len() as u32 >= PAGE => {
+                cursor = Cursor {
+                    page: Some(next),
+                    event: None,
+                };
+            }
+            _ => return Ok(progress),
+        }
+    }
+    Ok(progress)
+}
+
+/// `sync --watch`: catch up, then keep following until `stop` resolves.
+pub async fn watch(
+    session: &Session,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<Progress> {
+    let mut total = Progress::default();
+    tokio::pin!(stop);
+    loop {
+        let p = catch_up(session).await?;
+        total.commits += p.commits;
+        total.events += p.events;
+        tokio::select! {
+            _ = &mut stop => return Ok(total),
+            _ = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+/// Which object an event is about: the manifest knows exported ones, the
+/// event's id tells most others, and children are found by listing.
+async fn locate(
+    session: &Session,
+    type_name: &'static str,
+    resource_id: &str,
+) -> Result<Option<Live>> {
+    let manifest = session.manifest();
+    if let Some(e) = manifest
+        .resources
+        .iter()
+        .find(|e| e.type_name == type_name && e.audit_id == resource_id)
+    {
+        return Ok(Some(Live {
+            type_name,
+            import_id: e.import_id.clone(),
+            audit_id: e.audit_id.clone(),
+        }));
+    }
+    if let Some(import_id) = inventory::import_id_of_event(type_name, resource_id) {
+        return Ok(Some(Live {
+            type_name,
+            import_id,
+            audit_id: resource_id.to_string(),
+        }));
+    }
+    let mut spaces = manifest.spaces.clone();
+    spaces.sort();
+    let all = inventory::everything(&session.api, &spaces).await?;
+    Ok(all
+        .into_iter()
+        .find(|l| l.type_name == type_name && l.audit_id == resource_id))
+}
+
+/// One event: re-read its object, edit the folder, commit with the cursor.
+/// Returns whether a commit was made.
+async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> Result<bool> {
+    let Some(kind) = kinds::by_event_type(&event.resource_type) else {
+        // Not something the folder holds (invites): nothing to commit.
+        return Ok(false);
+    };
+    let live = locate(session, kind.type_name, &event.resource_id).await?;
+    let found = match &live {
+        Some(l) => desired::read_one(&session.engine, &session.api, l.clone()).await?,
+        None => None,
+    };
+    let folder = Folder::read(&session.folder_dir())?;
+    let manifest = session.manifest();
+    let gone: Vec<(String, String)> = match (&live, &found) {
+        (Some(l), None) => vec![(l.type_name.to_string(), l.import_id.clone())],
+        _ => Vec::new(),
+    };
+    let desired: Vec<_> = found.into_iter().collect();
+    let outcome = reconcile::reconcile(
+        &session.engine,
+        &folder,
+        &Request {
+            desired: &desired,
+            gone: &gone,
+            full: false,
+            state: &Default::default(),
+            manifest: &manifest,
+        },
+    );
+    let mut files = session.framing(&folder, &outcome.manifest);
+    for (file, text) in &outcome.files {
+        files.insert(session.in_folder(file), text.clone());
+    }
+    files.insert(session.in_folder(files::CURSOR), Some(cursor.render()));
+    let name = if event.resource_name.is_empty() {
+        event.resource_id.clone()
+    } else {
+        event.resource_name.clone()
+    };
+    let message = commit_message(
+        &format!("{}: {name}", event.kind),
+        &outcome.summary,
+        Some(("Segment-Event-Id", &event.id)),
+    );
+    let commit = session.repo.commit(&files, &author_of(event), &message)?;
+    Ok(commit.is_some())
+}
+
+/// The event's actor as a Git identity, at the event's time.
+fn author_of(event: &AuditEvent) -> Author {
+    let email = event
+        .actor_email
+        .clone()
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| event.actor.clone());
+    let name = if event.actor.is_empty() || event.actor.contains('@') {
+        email.split('@').next().unwrap_or("segment").to_string()
+    } else {
+        event.actor.clone()
+    };
+    let when = time::OffsetDateTime::parse(
+        &event.timestamp,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+    .map(|t| t.unix_timestamp());
+    Author { name, email, when }
+}

@@ -1,0 +1,160 @@
+//! `sync`: each audit event becomes one commit by the event's actor, in
+//! order; a sync killed at random points and restarted loses nothing and
+//! commits nothing twice.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use segment_api::models::{AuditQuery, CreateSource, UpdateSource};
+use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
+use segment_e2e::{within, TestWorkspace};
+use segment_gitops::session::{Options, Session};
+use segment_workspace::store::Scope;
+use support::git_log;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn source(slug: &str) -> CreateSource {
+    CreateSource {
+        slug: slug.into(),
+        enabled: true,
+        metadata_id: JAVASCRIPT_SOURCE.into(),
+        settings: Default::default(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_change_is_one_attributed_commit_even_across_kills() {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    let alice = ws
+        .add_token("alice@example.com", Scope::WorkspaceOwner)
+        .await
+        .expect("token");
+    let alice = ws.client_with_token(&alice).expect("client");
+    let bob = ws.owner();
+    let first = bob.create_source(&source("first")).await.expect("create");
+
+    let dir = support::temp_dir();
+    let repo = dir.path().join("repo");
+    let session = Session::open(
+        bob.clone(),
+        Options {
+            repo: repo.clone(),
+            path: "segment".into(),
+            branch: None,
+            spaces: vec![],
+            state: None,
+        },
+    )
+    .expect("open");
+    within(LIMIT, "export", session.export(&|_| {}, &|| {}))
+        .await
+        .expect("export");
+    let exported = git_log::log(&repo).len();
+    let before = ws
+        .owner()
+        .list_audit_events(&AuditQuery::default())
+        .await
+        .expect("audit")
+        .len();
+
+    // Twelve changes, alternating between two people.
+    for i in 0..6 {
+        let s = alice
+            .create_source(&source(&format!("alice-{i}")))
+            .await
+            .expect("alice creates");
+        bob.update_source(
+            &first.id,
+            &UpdateSource {
+                name: Some(format!("First v{i}")),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("bob renames");
+        if i == 5 {
+            alice.delete_source(&s.id).await.expect("alice deletes");
+        }
+    }
+    let events: Vec<_> = ws
+        .owner()
+        .list_audit_events(&AuditQuery::default())
+        .await
+        .expect("audit")
+        .into_iter()
+        .skip(before)
+        .collect();
+    assert_eq!(events.len(), 13);
+
+    // Kill the real binary at random points, then let it finish.
+    let run = |kill_after: Option<Duration>| {
+        let mut child = Command::new(support::gitops_binary())
+            .args(["sync", "--repo"])
+            .arg(&repo)
+            .args(["--path", "segment"])
+            .env("PUBLIC_API_URL", ws.base_url())
+            .env("PUBLIC_API_TOKEN", ws.owner_token())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sync");
+        match kill_after {
+            Some(d) => {
+                std::thread::sleep(d);
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            None => {
+                let deadline = std::time::Instant::now() + LIMIT;
+                loop {
+                    if let Some(status) = child.try_wait().expect("wait") {
+                        assert!(status.success(), "sync failed: {status}");
+                        break;
+                    }
+                    assert!(std::time::Instant::now() < deadline, "sync did not finish");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+    };
+    let seed = std::process::id() as u64;
+    for k in 0..4u64 {
+        run(Some(Duration::from_millis(
+            20 + (seed * 7919 + k * 104_729) % 150,
+        )));
+    }
+    run(None);
+
+    let log = git_log::log(&repo);
+    let synced = &log[exported..];
+    let ids = git_log::event_ids(&repo);
+    let want: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids, want, "one commit per event, in order, none twice");
+    assert_eq!(synced.len(), events.len());
+    for (commit, event) in synced.iter().zip(&events) {
+        let actor = event
+            .actor_email
+            .clone()
+            .unwrap_or_else(|| event.actor.clone());
+        assert_eq!(commit.email, actor, "author of {:?}", event.kind);
+        assert_eq!(commit.committer_email, actor);
+        assert!(
+            commit.message.starts_with(&event.kind),
+            "{}",
+            commit.message
+        );
+    }
+    // The deleted source left no file behind; the renamed one says v5.
+    let files: Vec<String> = std::fs::read_dir(repo.join("segment"))
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!files.iter().any(|f| f.contains("alice_5")), "{files:?}");
+    assert!(files.iter().any(|f| f.contains("alice_4")), "{files:?}");
+    let first_file = std::fs::read_to_string(repo.join("segment/source_first.tf")).expect("first");
+    assert!(first_file.contains("\"First v5\""), "{first_file}");
+}
