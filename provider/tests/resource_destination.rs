@@ -38,6 +38,16 @@ async fn only_destination(ws: &TestWorkspace) -> Option<Destination> {
     all.into_iter().next()
 }
 
+/// What `terraform state list` prints: empty while there is no state file.
+fn state_list(tf: &TerraformDir) -> String {
+    let list = tf.terraform(&["state", "list"]);
+    if list.stderr.contains("No state file was found") {
+        return String::new();
+    }
+    assert!(list.status.success(), "{}", list.output());
+    list.stdout
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn destination_lifecycle() {
     let ws = within(LIMIT, "start workspace", TestWorkspace::start())
@@ -71,6 +81,29 @@ async fn destination_lifecycle() {
         bad.output()
     );
     assert!(only_destination(&ws).await.is_none(), "nothing is created");
+    assert_eq!(state_list(&tf), "", "nothing enters the state");
+
+    // Bad input: a catalog id the workspace does not know is refused by the
+    // API, pointed at `metadata`; the state and the workspace stay as they
+    // were.
+    write(&resource(&web.id, "Amplitude", true, true).replace(
+        &format!("id = \"{AMPLITUDE_DESTINATION}\""),
+        "id = \"no-such-destination\"",
+    ));
+    let sources_before = api.list_sources().await.expect("sources").len();
+    let bad = tf.terraform(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!bad.status.success(), "{}", bad.output());
+    for needle in [
+        "Cannot create segment_destination",
+        "\"no-such-destination\" is not a destination in the catalog",
+        "The workspace rejected the value of `metadata`",
+    ] {
+        assert!(bad.stderr.contains(needle), "{needle}\n{}", bad.output());
+    }
+    assert!(only_destination(&ws).await.is_none(), "nothing is created");
+    let sources_after = api.list_sources().await.expect("sources").len();
+    assert_eq!(sources_after, sources_before, "no source made or lost");
+    assert_eq!(state_list(&tf), "", "nothing enters the state");
 
     // Create, then a clean plan.
     write(&resource(&web.id, "Amplitude", true, true));

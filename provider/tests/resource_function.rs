@@ -85,6 +85,16 @@ async fn functions(ws: &TestWorkspace) -> Vec<FunctionListItem> {
     all
 }
 
+/// What `terraform state list` prints: empty while there is no state file.
+fn state_list(tf: &TerraformDir) -> String {
+    let list = tf.terraform(&["state", "list"]);
+    if list.stderr.contains("No state file was found") {
+        return String::new();
+    }
+    assert!(list.status.success(), "{}", list.output());
+    list.stdout
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn function_lifecycle() {
     let ws = within(LIMIT, "start workspace", TestWorkspace::start())
@@ -101,11 +111,13 @@ async fn function_lifecycle() {
     let bad = tf.terraform(&["apply", "-auto-approve", "-input=false"]);
     assert!(!bad.status.success(), "{}", bad.output());
     assert!(
-        bad.stderr.contains("Invalid value for resource_type"),
+        bad.stderr.contains("Invalid value for resource_type")
+            && bad.stderr.contains("\"WIDGET\"; it must be one of:"),
         "{}",
         bad.output()
     );
     assert!(functions(&ws).await.is_empty(), "nothing is created");
+    assert_eq!(state_list(&tf), "", "nothing enters the state");
 
     // Create, then a clean plan.
     write(&function("Order relay", "DESTINATION", 1, false));

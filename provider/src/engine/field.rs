@@ -114,6 +114,11 @@ impl Field {
     /// keys and passwords, and protocol 5 cannot mark single keys. (It also
     /// keeps an import quiet: a secret fed from a sensitive variable into a
     /// non-sensitive attribute shows as an update of its sensitivity.)
+    ///
+    /// Declare them optional and computed: `terraform plan
+    /// -generate-config-out` writes every sensitive attribute as
+    /// `null # sensitive`, and only a computed attribute can plan its prior
+    /// value for a null configuration (none managed, nothing to change).
     pub fn settings(mut self) -> Field {
         self.json = JsonMode::Settings {
             omits_secrets: false,
@@ -172,6 +177,9 @@ impl Field {
         }
         if self.replace {
             d.push_str(" Changing it replaces the resource.");
+        }
+        if matches!(self.json, JsonMode::Settings { .. }) && self.role != Role::Required {
+            d.push_str(" Left out, the settings are read but none are managed.");
         }
         d
     }

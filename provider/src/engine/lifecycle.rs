@@ -8,7 +8,7 @@ use segment_api::Client;
 use super::diagnose::diagnose;
 use super::plan::{known_or_null, plan, settle};
 use super::validate::validate;
-use super::{json_attr, DataSourceType, Failure, JsonMode, Obj, ResourceSpec, ResourceType};
+use super::{json_attr, DataSourceType, Failure, JsonMode, Obj, ResourceSpec, ResourceType, Role};
 use crate::backend::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Schema;
@@ -43,6 +43,17 @@ impl Engine {
                 .into_iter()
                 .map(|imp| {
                     let spec = imp.spec();
+                    // `-generate-config-out` writes sensitive attributes as
+                    // null: a required one could never plan clean (see
+                    // `Field::settings`).
+                    for f in &spec.fields {
+                        debug_assert!(
+                            !(f.sensitive && f.role == Role::Required),
+                            "{}.{} is sensitive, so it cannot be required",
+                            spec.type_name,
+                            f.name
+                        );
+                    }
                     (spec.type_name, Entry { spec, imp })
                 })
                 .collect(),

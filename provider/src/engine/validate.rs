@@ -3,7 +3,7 @@
 //! again once known, at apply).
 
 use super::json_attr;
-use super::{Check, JsonMode, Obj, ResourceSpec};
+use super::{Check, JsonMode, Obj, ResourceSpec, Role};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::value::{AttributePath, Value};
 
@@ -12,6 +12,17 @@ pub fn validate(spec: &ResourceSpec, config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
     for f in &spec.fields {
         let v = config.get(f.name);
+        // Terraform checks only that a required argument is written;
+        // `name = null` reaches the provider.
+        if f.role == Role::Required && v.is_null() {
+            diags.push(
+                Diagnostic::error(
+                    format!("Missing value for {}", f.name),
+                    format!("`{}` is required and cannot be null.", f.name),
+                )
+                .at(AttributePath::attr(f.name)),
+            );
+        }
         if f.json != JsonMode::None {
             if let Some(text) = v.as_str() {
                 match json_attr::parse(text) {
@@ -57,5 +68,30 @@ pub fn failed(check: &Check, name: &str, v: &Value) -> Option<String> {
                 .then(|| format!("`{name}` is {n}; it must be from {low} to {high}."))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Field;
+    use crate::value::Type;
+
+    #[test]
+    fn a_required_argument_set_to_null_is_an_error() {
+        let spec = ResourceSpec {
+            type_name: "segment_thing",
+            description: "",
+            fields: vec![
+                Field::required("slug", Type::String, ""),
+                Field::optional("name", Type::String, ""),
+            ],
+            import: None,
+        };
+        let config = Value::object([("slug", Value::Null), ("name", Value::Null)]);
+        let diags = validate(&spec, &config);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let unknown = Value::object([("slug", Value::Unknown), ("name", Value::Null)]);
+        assert!(validate(&spec, &unknown).is_empty());
     }
 }

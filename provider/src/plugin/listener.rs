@@ -7,13 +7,19 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::server::Connected;
 
 /// Accepted connections, ready for the gRPC server.
 pub(super) type Incoming<IO> = ReceiverStream<io::Result<IO>>;
@@ -48,15 +54,16 @@ pub(super) fn bind_loopback(ports: Option<(u16, u16)>) -> io::Result<TcpListener
 pub(super) fn tls_over_tcp(
     listener: TcpListener,
     acceptor: TlsAcceptor,
-) -> Incoming<TlsStream<TcpStream>> {
+    open: OpenConnections,
+) -> Incoming<Tracked<TlsStream<TcpStream>>> {
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
         while let Some(tcp) = next(&tx, || accept_tcp(&listener)).await {
-            let (acceptor, tx) = (acceptor.clone(), tx.clone());
+            let (acceptor, tx, open) = (acceptor.clone(), tx.clone(), open.clone());
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => {
-                        let _ = tx.send(Ok(tls)).await;
+                        let _ = tx.send(Ok(open.track(tls))).await;
                     }
                     Ok(Err(e)) => tracing::warn!("TLS handshake failed: {e}"),
                     Err(_) => tracing::warn!("TLS handshake timed out"),
@@ -68,11 +75,14 @@ pub(super) fn tls_over_tcp(
 }
 
 /// Plain TCP, when Terraform runs with plugin TLS disabled.
-pub(super) fn plain_tcp(listener: TcpListener) -> Incoming<TcpStream> {
+pub(super) fn plain_tcp(
+    listener: TcpListener,
+    open: OpenConnections,
+) -> Incoming<Tracked<TcpStream>> {
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
         while let Some(tcp) = next(&tx, || accept_tcp(&listener)).await {
-            if tx.send(Ok(tcp)).await.is_err() {
+            if tx.send(Ok(open.track(tcp))).await.is_err() {
                 break;
             }
         }
@@ -119,5 +129,94 @@ where
                 }
             },
         }
+    }
+}
+
+/// The connections the gRPC server holds. Terraform hangs up once it has
+/// the answer to `Shutdown`, so waiting for none to be open tells when the
+/// process may exit, instead of guessing how long the answer takes.
+#[derive(Clone, Default)]
+pub(super) struct OpenConnections(Arc<(AtomicUsize, Notify)>);
+
+impl OpenConnections {
+    fn track<IO>(&self, io: IO) -> Tracked<IO> {
+        self.0 .0.fetch_add(1, Ordering::SeqCst);
+        Tracked {
+            io,
+            open: self.clone(),
+        }
+    }
+
+    /// Returns once no tracked connection is open.
+    pub(super) async fn all_closed(&self) {
+        loop {
+            // Registered before the check, so a close in between still wakes us.
+            let closed = self.0 .1.notified();
+            if self.0 .0.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            closed.await;
+        }
+    }
+}
+
+/// A connection counted in [`OpenConnections`] until the server drops it.
+pub(super) struct Tracked<IO> {
+    io: IO,
+    open: OpenConnections,
+}
+
+impl<IO> Drop for Tracked<IO> {
+    fn drop(&mut self) {
+        self.open.0 .0.fetch_sub(1, Ordering::SeqCst);
+        self.open.0 .1.notify_waiters();
+    }
+}
+
+impl<IO: Connected> Connected for Tracked<IO> {
+    type ConnectInfo = IO::ConnectInfo;
+
+    fn connect_info(&self) -> Self::ConnectInfo {
+        self.io.connect_info()
+    }
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for Tracked<IO> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for Tracked<IO> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }

@@ -28,8 +28,10 @@ pub use tls::TlsError;
 use crate::backend::ProviderBackend;
 use crate::grpc::{self, ShutdownHook};
 
-/// Time between answering Shutdown and returning, for the answer to reach
-/// Terraform (which would otherwise log a broken connection).
+/// The longest time between answering Shutdown and returning, for the
+/// answer to reach Terraform (which would otherwise log a broken
+/// connection). Terraform hangs up as soon as it has the answer, and we
+/// return then: usually well within this.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(10);
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +57,7 @@ pub async fn serve<B: ProviderBackend>(
     let listener = listener::bind_loopback(handshake.ports).map_err(PluginError::Listen)?;
     let addr = listener.local_addr().map_err(PluginError::Listen)?;
     let shutdown = Arc::new(Notify::new());
+    let open = listener::OpenConnections::default();
     let hook: ShutdownHook = {
         let shutdown = shutdown.clone();
         Arc::new(move || shutdown.notify_one())
@@ -64,7 +67,8 @@ pub async fn serve<B: ProviderBackend>(
         Some(client_cert) => {
             let identity = tls::ServerIdentity::generate()?;
             let config = tls::server_config(&identity, client_cert)?;
-            let incoming = listener::tls_over_tcp(listener, TlsAcceptor::from(config));
+            let incoming =
+                listener::tls_over_tcp(listener, TlsAcceptor::from(config), open.clone());
             announce(&handshake::tcp_handshake_line(
                 addr,
                 Some(identity.cert.as_ref()),
@@ -73,7 +77,7 @@ pub async fn serve<B: ProviderBackend>(
         }
         None => {
             tracing::warn!("no PLUGIN_CLIENT_CERT: serving without TLS");
-            let incoming = listener::plain_tcp(listener);
+            let incoming = listener::plain_tcp(listener, open.clone());
             announce(&handshake::tcp_handshake_line(addr, None))?;
             tokio::spawn(grpc::serve(backend, incoming, hook))
         }
@@ -85,7 +89,9 @@ pub async fn serve<B: ProviderBackend>(
             Ok(served) => served?,
             Err(join) => tracing::error!("gRPC server task failed: {join}"),
         },
-        () = shutdown.notified() => tokio::time::sleep(SHUTDOWN_GRACE).await,
+        () = shutdown.notified() => {
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, open.all_closed()).await;
+        }
     }
     Ok(())
 }

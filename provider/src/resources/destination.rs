@@ -60,7 +60,7 @@ impl ResourceType for DestinationResource {
                      written.",
                 )
                 .replaces(),
-                Field::required(
+                Field::optional_computed(
                     "settings",
                     Type::String,
                     "The settings associated with the Destination, as JSON. Only settings \

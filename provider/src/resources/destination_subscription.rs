@@ -124,7 +124,7 @@ impl ResourceType for DestinationSubscriptionResource {
                      Reverse ETL connection.",
                 )
                 .replaces(),
-                Field::required(
+                Field::optional_computed(
                     "settings",
                     Type::String,
                     "The customer settings for action fields, as JSON. Only settings included \

@@ -71,7 +71,7 @@ impl ResourceType for InsertFunctionInstanceResource {
                     "Whether this insert Function instance should be enabled for the \
                      Destination.",
                 ),
-                Field::required(
+                Field::optional_computed(
                     "settings",
                     Type::String,
                     "An object that contains settings for this insert Function instance based \

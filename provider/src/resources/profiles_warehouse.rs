@@ -100,7 +100,7 @@ impl ResourceType for ProfilesWarehouseResource {
                      slug value is default otherwise.",
                 )
                 .non_empty(),
-                Field::required(
+                Field::optional_computed(
                     "settings",
                     Type::String,
                     "A key-value object that contains instance-specific settings for a \

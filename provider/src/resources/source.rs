@@ -100,7 +100,7 @@ impl ResourceType for SourceResource {
                     "The catalog entry of the Source: `{ id = \"<metadata id>\" }`.",
                 )
                 .replaces(),
-                Field::required(
+                Field::optional_computed(
                     "settings",
                     Type::String,
                     "The settings associated with the Source, as JSON. Only settings included \

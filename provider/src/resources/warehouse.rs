@@ -84,7 +84,7 @@ impl ResourceType for WarehouseResource {
                     Type::Bool,
                     "When set to true, this Warehouse receives data.",
                 ),
-                Field::required(
+                Field::optional_computed(
                     "settings",
                     Type::String,
                     "The settings associated with this Warehouse, as JSON. Common settings are \

@@ -28,6 +28,14 @@ impl SegmentProvider {
                 provider: provider_schema(),
                 resources: engine.resource_schemas(),
                 data_sources: engine.data_source_schemas(),
+                // The schema never changes and every RPC works without a
+                // GetProviderSchema first: Terraform may reuse the one it
+                // cached, instead of asking each provider process again
+                // (it starts several per command).
+                capabilities: ServerCapabilities {
+                    get_provider_schema_optional: true,
+                    ..ServerCapabilities::default()
+                },
                 ..ProviderSchema::default()
             },
             engine,

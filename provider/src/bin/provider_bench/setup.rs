@@ -1,0 +1,220 @@
+//! What the bench runs against: the workspace server on a free loopback
+//! port over a fresh SQLite file, the provider in a filesystem mirror, and
+//! Terraform commands bounded in time.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context};
+
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/segment-gitops/segment";
+const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A binary built beside this one (`cargo build --release` puts them together).
+pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
+    let path = std::env::current_exe()
+        .context("locating this executable")?
+        .with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        path.is_file(),
+        "no {name} at {}: build it with `cargo build --release -p terraform-provider-segment \
+         -p segment-workspace`",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// A fresh random token, `sgw_` and 40 hex digits, from the kernel's RNG.
+pub fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 20];
+    File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("reading /dev/urandom")?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("sgw_{hex}"))
+}
+
+/// A child process killed (and reaped) on drop, however the bench ends.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `segment-workspace serve` on 127.0.0.1 with a database in `dir`, its
+/// owner token given by environment (not argv). Returns it and its URL.
+pub fn start_server(binary: &Path, dir: &Path, token: &str) -> anyhow::Result<(Guard, String)> {
+    let database = format!("sqlite://{}", dir.join("bench.db").display());
+    let child = Command::new(binary)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
+        .env("SEGMENT_WORKSPACE_TOKEN", token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let mut server = Guard(child);
+    let stdout = server.0.stdout.take().context("server stdout not piped")?;
+    // The server prints its base URL first.
+    let first = first_line(stdout, Duration::from_secs(30))
+        .context("the server did not print its URL within 30 s")?;
+    let base = first.trim().trim_end_matches('/').to_string();
+    ensure!(
+        base.starts_with("http://"),
+        "the server's first line is {first:?}, not its URL"
+    );
+    Ok((server, base))
+}
+
+/// The first line `out` prints, waiting at most `limit`. The rest of the
+/// stream is drained in the background so the writer never blocks.
+pub fn first_line(out: impl Read + Send + 'static, limit: Duration) -> anyhow::Result<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(out);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = tx.send(line);
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(line) if !line.is_empty() => Ok(line),
+        Ok(_) => bail!("the process closed its stdout without a line"),
+        Err(_) => bail!("no line within {limit:?}"),
+    }
+}
+
+/// Terraform with the provider installed from a filesystem mirror, as the
+/// tests do it: its own CLI configuration, no checkpoint calls.
+pub struct Terraform {
+    pub cli_config: PathBuf,
+    pub token: String,
+    pub limit: Duration,
+}
+
+/// What a finished command printed.
+pub struct Finished {
+    pub status: ExitStatus,
+    pub elapsed: Duration,
+    pub output: String,
+}
+
+impl Terraform {
+    /// Mirrors `provider` under `root` and writes the CLI configuration.
+    pub fn install(
+        root: &Path,
+        provider: &Path,
+        token: &str,
+        limit: Duration,
+    ) -> anyhow::Result<Self> {
+        let mirror = root.join("mirror");
+        let platform = mirror
+            .join(PROVIDER_ADDRESS)
+            .join(PROVIDER_VERSION)
+            .join("linux_amd64");
+        std::fs::create_dir_all(&platform).context("creating the mirror")?;
+        let installed = platform.join(format!("terraform-provider-segment_v{PROVIDER_VERSION}"));
+        if std::fs::hard_link(provider, &installed).is_err() {
+            std::fs::copy(provider, &installed).context("copying the provider")?;
+        }
+        let cli_config = root.join("terraform.tfrc");
+        let cli = format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    \
+             include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = \
+             [\"{PROVIDER_ADDRESS}\"]\n  }}\n}}\n",
+            mirror.display()
+        );
+        std::fs::write(&cli_config, cli).context("writing the CLI configuration")?;
+        Ok(Terraform {
+            cli_config,
+            token: token.to_string(),
+            limit,
+        })
+    }
+
+    /// `terraform ARGS` in `dir`, killed after the time limit; `on_start`
+    /// gets the process id (the memory watcher follows its children).
+    pub fn run(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        on_start: impl FnOnce(u32),
+    ) -> anyhow::Result<Finished> {
+        let mut log = tempfile::tempfile().context("creating a log file")?;
+        let started = Instant::now();
+        let child = Command::new("terraform")
+            .args(args)
+            .arg("-no-color")
+            .current_dir(dir)
+            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("PUBLIC_API_TOKEN", &self.token)
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .env_remove("TF_REATTACH_PROVIDERS")
+            .env_remove("TF_PLUGIN_CACHE_DIR")
+            .env_remove("TF_DATA_DIR")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log.try_clone()?)
+            .spawn()
+            .context("starting terraform (is it on PATH?)")?;
+        let mut child = Guard(child);
+        on_start(child.0.id());
+        let status = loop {
+            if let Some(status) = child.0.try_wait()? {
+                break status;
+            }
+            if started.elapsed() > self.limit {
+                bail!("terraform {} took over {:?}", args.join(" "), self.limit);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let elapsed = started.elapsed();
+        let mut output = String::new();
+        log.rewind()?;
+        let _ = log.read_to_string(&mut output);
+        Ok(Finished {
+            status,
+            elapsed,
+            output,
+        })
+    }
+
+    /// Like [`Self::run`], and requires one of `codes` as the exit code.
+    pub fn expect(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        codes: &[i32],
+        on_start: impl FnOnce(u32),
+    ) -> anyhow::Result<Duration> {
+        let done = self.run(dir, args, on_start)?;
+        let code = done.status.code().unwrap_or(-1);
+        if !codes.contains(&code) {
+            let tail: String = tail(&done.output, 4000);
+            bail!(
+                "terraform {} exited {code} (wanted {codes:?}):\n{tail}",
+                args.join(" ")
+            );
+        }
+        Ok(done.elapsed)
+    }
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let start = s.len().saturating_sub(n);
+    let start = (start..=s.len())
+        .find(|i| s.is_char_boundary(*i))
+        .unwrap_or(s.len());
+    s[start..].to_string()
+}
