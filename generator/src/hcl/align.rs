@@ -151,7 +151,7 @@ mod tests {
     fn equals_inside_strings_and_templates_do_not_count() {
         assert_eq!(assignment("  \"k=v\" = \"${a == b}\"\n"), Ok(Some(8)));
         assert_eq!(assignment("  x = a == b\n"), Ok(Some(4)));
-        assert_eq!(assignment("  \"$${x\" = 1\n"), Ok(Some(10)));
+        assert_eq!(assignment("  \"$${x\" = 1\n"), Ok(Some(9)));
         assert_eq!(assignment("  = x\n"), Ok(None));
         assert_eq!(assignment("  x = [\n"), Ok(None));
         assert_eq!(assignment("  x = <<EOT\n"), Err(()));

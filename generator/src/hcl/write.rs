@@ -30,9 +30,10 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// An object key: bare when it is an identifier, quoted otherwise.
+/// An object key: bare when it is an identifier, quoted otherwise. Dashed
+/// keys are identifiers to HCL but read as subtraction to people: quoted.
 pub fn key(k: &str) -> String {
-    if is_identifier(k) {
+    if is_identifier(k) && !k.contains('-') {
         k.to_string()
     } else {
         quote(k)
