@@ -13,6 +13,7 @@ use segment_api::models::UpdateSource;
 use segment_api::{Client, ClientConfig};
 use segment_workspace::store::{Actor, Scope};
 
+use crate::repo::Folder;
 use crate::session::{Options, Session};
 use crate::sync;
 
@@ -105,6 +106,7 @@ pub async fn run(dir: Option<PathBuf>) -> Result<()> {
 
     // 3. Terraform plans it as imports and no change.
     let cli_config = install_provider(&dir)?;
+    let secrets = variables(&repo)?;
     let tf = |args: &[&str]| -> Result<std::process::Output> {
         let mut cmd = Command::new("terraform");
         cmd.args(args)
@@ -114,7 +116,7 @@ pub async fn run(dir: Option<PathBuf>) -> Result<()> {
             .env("CHECKPOINT_DISABLE", "1")
             .env("PUBLIC_API_URL", &url)
             .env("PUBLIC_API_TOKEN", TOKEN);
-        for v in variables(&repo) {
+        for v in &secrets {
             cmd.env(format!("TF_VAR_{v}"), "demo-secret");
         }
         cmd.output().context("running terraform (is it on PATH?)")
@@ -194,20 +196,7 @@ fn install_provider(dir: &Path) -> Result<PathBuf> {
     Ok(config)
 }
 
-fn variables(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .flat_map(|t| {
-            t.lines()
-                .filter_map(|l| {
-                    l.strip_prefix("variable \"")
-                        .and_then(|r| r.split('"').next())
-                        .map(str::to_string)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+/// The sensitive variables the export declared (their values stay out of Git).
+fn variables(dir: &Path) -> Result<Vec<String>> {
+    Ok(Folder::read(dir)?.variables.into_keys().collect())
 }

@@ -2,6 +2,7 @@
 //! per parent for children). Reading each object is [`crate::desired`]'s job.
 
 use futures::stream::{self, StreamExt, TryStreamExt};
+use segment_api::models::Source;
 use segment_api::Client;
 
 /// Requests in flight while listing children of many parents.
@@ -104,80 +105,52 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
             .map(|g| Live::by_id("segment_user_group", &g.id)),
     );
 
-    let children = stream::iter(
-        destinations
+    let children = per_parent(destinations.iter().map(|d| d.id.as_str()), |id| {
+        children_of_destination(api, id)
+    });
+    let plan_sources = per_parent(plans.iter().map(|p| p.id.as_str()), |plan| async move {
+        let sources = api.list_tracking_plan_sources(plan).await?;
+        Ok(connections(
+            "segment_source_tracking_plan_connection",
+            plan,
+            &sources,
+        ))
+    });
+    let warehouse_sources = per_parent(
+        warehouses.iter().map(|w| w.id.as_str()),
+        |warehouse| async move {
+            let sources = api.list_warehouse_sources(warehouse).await?;
+            Ok(connections(
+                "segment_source_warehouse_connection",
+                warehouse,
+                &sources,
+            ))
+        },
+    );
+    let insert_functions = functions
+        .iter()
+        .filter(|(_, t)| t.starts_with("INSERT_"))
+        .map(|(id, _)| id.as_str());
+    let instances = per_parent(insert_functions, |function| async move {
+        let found = api.list_insert_function_instances(function).await?;
+        Ok(found
             .iter()
-            .map(|d| children_of_destination(api, &d.id)),
-    )
-    .buffer_unordered(CONCURRENCY)
-    .try_collect::<Vec<_>>();
-    let plan_sources = stream::iter(plans.iter().map(|p| async move {
-        let sources = api.list_tracking_plan_sources(&p.id).await?;
-        Ok::<_, segment_api::Error>(
-            sources
-                .iter()
-                .map(|s| {
-                    Live::new(
-                        "segment_source_tracking_plan_connection",
-                        format!("{}:{}", s.id, p.id),
-                        format!("{}:{}", p.id, s.id),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        )
-    }))
-    .buffer_unordered(CONCURRENCY)
-    .try_collect::<Vec<_>>();
-    let warehouse_sources = stream::iter(warehouses.iter().map(|w| async move {
-        let sources = api.list_warehouse_sources(&w.id).await?;
-        Ok::<_, segment_api::Error>(
-            sources
-                .iter()
-                .map(|s| {
-                    Live::new(
-                        "segment_source_warehouse_connection",
-                        format!("{}:{}", s.id, w.id),
-                        format!("{}:{}", w.id, s.id),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        )
-    }))
-    .buffer_unordered(CONCURRENCY)
-    .try_collect::<Vec<_>>();
-    let instances = stream::iter(
-        functions
-            .iter()
-            .filter(|(_, t)| t.starts_with("INSERT_"))
-            .map(|(id, _)| async move {
-                let found = api.list_insert_function_instances(id).await?;
-                Ok::<_, segment_api::Error>(
-                    found
-                        .iter()
-                        .map(|i| Live::by_id("segment_insert_function_instance", &i.id))
-                        .collect::<Vec<_>>(),
-                )
-            }),
-    )
-    .buffer_unordered(CONCURRENCY)
-    .try_collect::<Vec<_>>();
-    let profiles = stream::iter(spaces.iter().map(|space| async move {
+            .map(|i| Live::by_id("segment_insert_function_instance", &i.id))
+            .collect())
+    });
+    let profiles = per_parent(spaces.iter().map(String::as_str), |space| async move {
         let found = api.list_profiles_warehouses(space).await?;
-        Ok::<_, segment_api::Error>(
-            found
-                .iter()
-                .map(|w| {
-                    Live::new(
-                        "segment_profiles_warehouse",
-                        format!("{space}:{}", w.id),
-                        w.id.clone(),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        )
-    }))
-    .buffer_unordered(CONCURRENCY)
-    .try_collect::<Vec<_>>();
+        Ok(found
+            .iter()
+            .map(|w| {
+                Live::new(
+                    "segment_profiles_warehouse",
+                    format!("{space}:{}", w.id),
+                    w.id.clone(),
+                )
+            })
+            .collect())
+    });
     let (children, plan_sources, warehouse_sources, instances, profiles) = tokio::try_join!(
         children,
         plan_sources,
@@ -192,11 +165,42 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
         instances,
         profiles,
     ] {
-        out.extend(group.into_iter().flatten());
+        out.extend(group);
     }
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// The children of each parent, `CONCURRENCY` parents at a time.
+async fn per_parent<'p, F, Fut>(
+    parents: impl Iterator<Item = &'p str>,
+    list: F,
+) -> Result<Vec<Live>, segment_api::Error>
+where
+    F: Fn(&'p str) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Live>, segment_api::Error>>,
+{
+    let groups: Vec<Vec<Live>> = stream::iter(parents.map(list))
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(groups.into_iter().flatten().collect())
+}
+
+/// Source connections of one plan or warehouse: imported as
+/// `<source>:<parent>`, audited as `<parent>:<source>`.
+fn connections(type_name: &'static str, parent: &str, sources: &[Source]) -> Vec<Live> {
+    sources
+        .iter()
+        .map(|s| {
+            Live::new(
+                type_name,
+                format!("{}:{parent}", s.id),
+                format!("{parent}:{}", s.id),
+            )
+        })
+        .collect()
 }
 
 async fn children_of_destination(api: &Client, id: &str) -> Result<Vec<Live>, segment_api::Error> {

@@ -99,9 +99,10 @@ impl Session {
             .unwrap_or_default()
     }
 
-    fn spaces(&self) -> Vec<String> {
+    /// Spaces to export: those given, and those an earlier export recorded.
+    pub fn spaces(&self, manifest: &Manifest) -> Vec<String> {
         let mut spaces = self.spaces.clone();
-        spaces.extend(self.manifest().spaces);
+        spaces.extend(manifest.spaces.iter().cloned());
         spaces.sort();
         spaces.dedup();
         spaces
@@ -114,14 +115,14 @@ impl Session {
         on_read: &(dyn Fn() + Sync),
     ) -> Result<(Outcome, Folder)> {
         let folder = Folder::read(&self.folder_dir())?;
-        let lives = inventory::everything(&self.api, &self.spaces())
+        let mut manifest = self.manifest();
+        manifest.spaces = self.spaces(&manifest);
+        let lives = inventory::everything(&self.api, &manifest.spaces)
             .await
             .context("listing the workspace")?;
         on_listed(lives.len());
         let desired: Vec<Desired> =
             desired::read_all(&self.engine, &self.api, lives, on_read).await?;
-        let mut manifest = self.manifest();
-        manifest.spaces = self.spaces();
         let outcome = reconcile::reconcile(
             &self.engine,
             &folder,

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
 
 use crate::desired;
-use crate::files::{self, Cursor};
+use crate::files::{self, Cursor, Manifest};
 use crate::git::Author;
 use crate::inventory::{self, Live};
 use crate::kinds;
@@ -89,10 +89,10 @@ pub async fn watch(
 /// event's id tells most others, and children are found by listing.
 async fn locate(
     session: &Session,
+    manifest: &Manifest,
     type_name: &'static str,
     resource_id: &str,
 ) -> Result<Option<Live>> {
-    let manifest = session.manifest();
     if let Some(e) = manifest
         .resources
         .iter()
@@ -111,9 +111,7 @@ async fn locate(
             audit_id: resource_id.to_string(),
         }));
     }
-    let mut spaces = manifest.spaces.clone();
-    spaces.sort();
-    let all = inventory::everything(&session.api, &spaces).await?;
+    let all = inventory::everything(&session.api, &session.spaces(manifest)).await?;
     Ok(all
         .into_iter()
         .find(|l| l.type_name == type_name && l.audit_id == resource_id))
@@ -126,13 +124,13 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
         // Not something the folder holds (invites): nothing to commit.
         return Ok(false);
     };
-    let live = locate(session, kind.type_name, &event.resource_id).await?;
+    let manifest = session.manifest();
+    let live = locate(session, &manifest, kind.type_name, &event.resource_id).await?;
     let found = match &live {
         Some(l) => desired::read_one(&session.engine, &session.api, l.clone()).await?,
         None => None,
     };
     let folder = Folder::read(&session.folder_dir())?;
-    let manifest = session.manifest();
     let gone: Vec<(String, String)> = match (&live, &found) {
         (Some(l), None) => vec![(l.type_name.to_string(), l.import_id.clone())],
         _ => Vec::new(),

@@ -10,6 +10,7 @@ use segment_api::models::{AuditQuery, CreateSource, UpdateSource};
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
 use segment_gitops::files;
+use segment_gitops::repo::Folder;
 use segment_gitops::session::{Options, Session};
 use support::terraform::TerraformDir;
 
@@ -21,20 +22,10 @@ fn terraform_for(ws: &TestWorkspace, tf: TerraformDir) -> TerraformDir {
     let mut tf = tf
         .env("PUBLIC_API_URL", ws.base_url())
         .env("PUBLIC_API_TOKEN", ws.owner_token());
-    let names: Vec<String> = std::fs::read_dir(&tf.work)
+    let names = Folder::read(&tf.work)
         .expect("read export")
-        .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .flat_map(|text| {
-            text.lines()
-                .filter_map(|l| {
-                    l.strip_prefix("variable \"")
-                        .and_then(|r| r.split('"').next())
-                        .map(str::to_string)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+        .variables
+        .into_keys();
     for n in names {
         tf = tf.env(&format!("TF_VAR_{n}"), "a-secret-from-tfvars");
     }
