@@ -90,6 +90,21 @@ impl Repo {
             return Ok(());
         };
         let paths: Vec<&str> = list.lines().filter(|l| !l.is_empty()).collect();
+        // The dead run may have held Git's locks; with the marker there, they
+        // were ours (one generator per repository), and they would refuse
+        // every later commit.
+        let git_dir = self.repo.path();
+        for lock in [
+            git_dir.join("index.lock"),
+            git_dir.join(format!("refs/heads/{}.lock", self.branch)),
+        ] {
+            match std::fs::remove_file(&lock) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("removing {}", lock.display()))
+                }
+                _ => {}
+            }
+        }
         if self.repo.head().is_ok() {
             let mut co = CheckoutBuilder::new();
             co.force();
@@ -187,4 +202,38 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_file(text: &str) -> BTreeMap<String, Option<String>> {
+        BTreeMap::from([("a.tf".to_string(), Some(text.to_string()))])
+    }
+
+    #[test]
+    fn a_run_killed_while_holding_git_locks_does_not_block_the_next() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Repo::open(dir.path(), None).expect("open");
+        repo.commit(&one_file("1\n"), &Author::generator(), "first")
+            .expect("commit");
+        // What a kill between writing and committing leaves behind.
+        std::fs::write(repo.pending_path(), "a.tf\n").expect("marker");
+        std::fs::write(dir.path().join("a.tf"), "half").expect("half-written");
+        let git_dir = repo.repo.path().to_path_buf();
+        std::fs::write(git_dir.join("index.lock"), "").expect("index lock");
+        std::fs::write(git_dir.join("refs/heads/main.lock"), "").expect("ref lock");
+        drop(repo);
+
+        let repo = Repo::open(dir.path(), None).expect("reopen");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.tf")).expect("a.tf"),
+            "1\n"
+        );
+        let next = repo
+            .commit(&one_file("2\n"), &Author::generator(), "second")
+            .expect("commit after recovery");
+        assert!(next.is_some());
+    }
 }

@@ -90,6 +90,7 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
     assert_eq!(events.len(), 13);
 
     // Kill the real binary at random points, then let it finish.
+    let errors = dir.path().join("sync.stderr");
     let run = |kill_after: Option<Duration>| {
         let mut child = Command::new(support::gitops_binary())
             .args(["sync", "--repo"])
@@ -98,7 +99,7 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
             .env("PUBLIC_API_URL", ws.base_url())
             .env("PUBLIC_API_TOKEN", ws.owner_token())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&errors).expect("stderr file"))
             .spawn()
             .expect("start sync");
         match kill_after {
@@ -111,7 +112,8 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
                 let deadline = std::time::Instant::now() + LIMIT;
                 loop {
                     if let Some(status) = child.try_wait().expect("wait") {
-                        assert!(status.success(), "sync failed: {status}");
+                        let said = std::fs::read_to_string(&errors).unwrap_or_default();
+                        assert!(status.success(), "sync failed: {status}\n{said}");
                         break;
                     }
                     assert!(std::time::Instant::now() < deadline, "sync did not finish");
