@@ -21,6 +21,7 @@ const AUDIT_PAGE: u32 = 200;
 /// Pages walked at most to find the trail's end (10 million events).
 const MAX_AUDIT_PAGES: usize = 50_000;
 
+#[derive(Default)]
 pub struct Options {
     pub repo: PathBuf,
     /// Folder inside the repository ("" for its root).
