@@ -6,45 +6,14 @@ mod support;
 
 use std::time::Duration;
 
-use segment_api::models::{AuditQuery, CreateSource, UpdateSource};
+use segment_api::models::{AuditQuery, CreateSource};
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
 use segment_gitops::files;
-use segment_gitops::repo::Folder;
-use segment_gitops::session::{Options, Session};
 use support::terraform::TerraformDir;
+use support::{session, terraform_for};
 
 const LIMIT: Duration = Duration::from_secs(120);
-
-/// Terraform with the workspace's URL and token, and a value for every
-/// secret variable the export declared (they stay out of Git).
-fn terraform_for(ws: &TestWorkspace, tf: TerraformDir) -> TerraformDir {
-    let mut tf = tf
-        .env("PUBLIC_API_URL", ws.base_url())
-        .env("PUBLIC_API_TOKEN", ws.owner_token());
-    let names = Folder::read(&tf.work)
-        .expect("read export")
-        .variables
-        .into_keys();
-    for n in names {
-        tf = tf.env(&format!("TF_VAR_{n}"), "a-secret-from-tfvars");
-    }
-    tf
-}
-
-fn session(ws: &TestWorkspace, tf: &TerraformDir) -> Session {
-    Session::open(
-        ws.owner().clone(),
-        Options {
-            repo: tf.work.clone(),
-            path: String::new(),
-            branch: None,
-            spaces: Vec::new(),
-            state: None,
-        },
-    )
-    .expect("open the repository")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
@@ -67,19 +36,15 @@ async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
         })
         .await
         .expect("create source");
-    ws.owner()
-        .update_source(
-            &odd.id,
-            &UpdateSource {
-                name: Some("Quote \" ${var.x} %{if} \\ back\nnew line ☃ é".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("rename source");
+    support::rename_source(
+        ws.owner(),
+        &odd.id,
+        "Quote \" ${var.x} %{if} \\ back\nnew line ☃ é",
+    )
+    .await;
 
     let tf = TerraformDir::new();
-    let s = session(&ws, &tf);
+    let s = session(&ws, &tf.work, "");
     let report = within(LIMIT, "export", s.export(&|_| {}, &|| {}))
         .await
         .expect("export");
@@ -123,12 +88,7 @@ async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
         "-detailed-exitcode",
         "-out=adopt.tfplan",
     ]);
-    let want = format!("Plan: {n} to import, 0 to add, 0 to change, 0 to destroy.");
-    assert!(
-        plan.stdout.contains(&want),
-        "want {want:?}\n{}",
-        plan.output()
-    );
+    support::assert_imports_only(&plan, n);
 
     let events_before = ws
         .owner()
@@ -151,7 +111,7 @@ async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
     assert_eq!(clean.status.code(), Some(0), "{}", clean.output());
 
     // Unchanged workspace: the same bytes, so no commit.
-    let s = session(&ws, &tf);
+    let s = session(&ws, &tf.work, "");
     let again = within(LIMIT, "export again", s.export(&|_| {}, &|| {}))
         .await
         .expect("export again");

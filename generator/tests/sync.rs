@@ -7,10 +7,9 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use segment_api::models::{AuditQuery, CreateSource, UpdateSource};
+use segment_api::models::{AuditQuery, CreateSource};
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
-use segment_gitops::session::{Options, Session};
 use segment_workspace::store::Scope;
 use support::git_log;
 
@@ -38,17 +37,7 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
 
     let dir = support::temp_dir();
     let repo = dir.path().join("repo");
-    let session = Session::open(
-        bob.clone(),
-        Options {
-            repo: repo.clone(),
-            path: "segment".into(),
-            branch: None,
-            spaces: vec![],
-            state: None,
-        },
-    )
-    .expect("open");
+    let session = support::session(&ws, &repo, "segment");
     within(LIMIT, "export", session.export(&|_| {}, &|| {}))
         .await
         .expect("export");
@@ -66,15 +55,7 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
             .create_source(&source(&format!("alice-{i}")))
             .await
             .expect("alice creates");
-        bob.update_source(
-            &first.id,
-            &UpdateSource {
-                name: Some(format!("First v{i}")),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("bob renames");
+        support::rename_source(bob, &first.id, &format!("First v{i}")).await;
         if i == 5 {
             alice.delete_source(&s.id).await.expect("alice deletes");
         }

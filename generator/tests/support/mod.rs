@@ -10,10 +10,28 @@ pub mod terraform;
 
 pub mod git_log;
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
+
+use process::Finished;
+use segment_api::models::{Destination, Source, UpdateSource};
+use segment_api::Client;
+use segment_e2e::fixtures::{amplitude_destination, javascript_source};
+use segment_e2e::TestWorkspace;
+use segment_gitops::files::{Manifest, ManifestEntry, MANIFEST};
+use segment_gitops::repo::Folder;
+use segment_gitops::session::{Options, Session};
+use terraform::TerraformDir;
+
+/// Any one run of the `segment-gitops` binary or of `git`.
+pub const COMMAND_LIMIT: Duration = Duration::from_secs(120);
+
+/// The value every secret variable gets in tests (what a tfvars file or a
+/// `TF_VAR_*` variable holds for real).
+pub const SECRET: &str = "a-secret-from-tfvars";
 
 /// The provider binary built beside these tests. `cargo test --workspace`
 /// builds it; run alone, this crate's tests build it once themselves.
@@ -56,4 +74,161 @@ pub fn temp_dir() -> tempfile::TempDir {
 /// The `segment-gitops` binary of this crate.
 pub fn gitops_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_segment-gitops"))
+}
+
+/// A session with the owner's token on `repo` (HCL in `path` inside it).
+pub fn session(ws: &TestWorkspace, repo: &Path, path: &str) -> Session {
+    Session::open(
+        ws.owner().clone(),
+        Options {
+            repo: repo.to_path_buf(),
+            path: path.to_string(),
+            ..Default::default()
+        },
+    )
+    .expect("open the repository")
+}
+
+/// Terraform with the workspace's URL and token, and a value for every
+/// secret variable the export declared (they stay out of Git).
+pub fn terraform_for(ws: &TestWorkspace, tf: TerraformDir) -> TerraformDir {
+    let mut tf = tf
+        .env("PUBLIC_API_URL", ws.base_url())
+        .env("PUBLIC_API_TOKEN", ws.owner_token());
+    let names = Folder::read(&tf.work)
+        .expect("read export")
+        .variables
+        .into_keys();
+    for n in names {
+        tf = tf.env(&format!("TF_VAR_{n}"), SECRET);
+    }
+    tf
+}
+
+/// Asserts that a plan adopts `n` objects and does nothing else.
+pub fn assert_imports_only(plan: &Finished, n: usize) {
+    let want = format!("Plan: {n} to import, 0 to add, 0 to change, 0 to destroy.");
+    assert!(
+        plan.stdout.contains(&want),
+        "want {want:?}\n{}",
+        plan.output()
+    );
+}
+
+/// Runs the real `segment-gitops` binary against the workspace, bounded.
+pub fn gitops(ws: &TestWorkspace, args: &[&str]) -> Finished {
+    let mut cmd = Command::new(gitops_binary());
+    cmd.args(args)
+        .env("PUBLIC_API_URL", ws.base_url())
+        .env("PUBLIC_API_TOKEN", ws.owner_token())
+        .env_remove("SEGMENT_GITOPS_LOG");
+    process::run(&mut cmd, COMMAND_LIMIT)
+}
+
+/// Like [`gitops`], and asserts exit 0.
+pub fn gitops_ok(ws: &TestWorkspace, args: &[&str]) -> Finished {
+    let done = gitops(ws, args);
+    assert!(
+        done.status.success(),
+        "segment-gitops {} failed\n{}",
+        args.join(" "),
+        done.output()
+    );
+    done
+}
+
+/// Runs the `git` CLI in `repo` as a person would (identity given here, so
+/// no global configuration is needed), asserting exit 0.
+pub fn git(repo: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=Pat Person",
+            "-c",
+            "user.email=pat@example.com",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    let done = process::run(&mut cmd, COMMAND_LIMIT);
+    assert!(
+        done.status.success(),
+        "git {} failed\n{}",
+        args.join(" "),
+        done.output()
+    );
+    done.stdout
+}
+
+/// The manifest the last export or sync wrote in `dir`.
+pub fn manifest(dir: &Path) -> Manifest {
+    let text = std::fs::read_to_string(dir.join(MANIFEST)).expect("read the manifest");
+    Manifest::parse(&text).expect("the manifest parses")
+}
+
+/// The manifest entry of the object with id `id`.
+pub fn entry(dir: &Path, id: &str) -> ManifestEntry {
+    let m = manifest(dir);
+    m.resources
+        .iter()
+        .find(|e| e.id == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no manifest entry for {id}: {m:#?}"))
+}
+
+/// Every file below `dir` but `.git/` and `.terraform/`, by relative path:
+/// to show that a command wrote nothing.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = e.path();
+            let name = e.file_name();
+            if name == ".git" || name == ".terraform" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("below root");
+                out.insert(
+                    rel.to_string_lossy().into_owned(),
+                    std::fs::read(&path).expect("read file"),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A Javascript source (no settings).
+pub async fn source(ws: &TestWorkspace, slug: &str) -> Source {
+    ws.owner()
+        .create_source(&javascript_source(slug))
+        .await
+        .expect("create source")
+}
+
+/// A Javascript source with an Amplitude destination on it, whose `apiKey`
+/// is a secret setting (exported as a sensitive variable).
+pub async fn source_with_amplitude(ws: &TestWorkspace, slug: &str) -> (Source, Destination) {
+    let s = source(ws, slug).await;
+    let d = ws
+        .owner()
+        .create_destination(&amplitude_destination(&s.id))
+        .await
+        .expect("create destination");
+    (s, d)
+}
+
+/// Renames a source, as someone in the Segment app would.
+pub async fn rename_source(api: &Client, id: &str, name: &str) {
+    let update = UpdateSource {
+        name: Some(name.to_string()),
+        ..Default::default()
+    };
+    api.update_source(id, &update).await.expect("rename source");
 }
