@@ -23,7 +23,8 @@ pub struct Request<'a> {
     pub gone: &'a [(String, String)],
     /// Everything the folder imports that `desired` lacks is gone too.
     pub full: bool,
-    /// `(type, id)` → address, from Terraform state.
+    /// `(type, id)` → address, from Terraform state (`--state`); the
+    /// folder's own local state counts too.
     pub state: &'a HashMap<(String, String), String>,
     pub manifest: &'a Manifest,
 }
@@ -48,6 +49,13 @@ fn string_of(v: Option<&Value>) -> Option<String> {
         Some(Value::String(s)) => Some(s.clone()),
         _ => None,
     }
+}
+
+/// The address Terraform state manages `d` at: the state given, else the
+/// local backend's beside the files.
+fn managed_by<'a>(req: &Request<'a>, folder: &'a Folder, d: &Desired) -> Option<&'a String> {
+    let key = (d.live.type_name.to_string(), d.id.clone());
+    req.state.get(&key).or_else(|| folder.state.get(&key))
 }
 
 pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
@@ -77,7 +85,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         let address = by_import
             .get(&(t, d.live.import_id.as_str()))
             .map(|a| a.to_string())
-            .or_else(|| req.state.get(&(t.to_string(), d.id.clone())).cloned())
+            .or_else(|| managed_by(req, folder, d).cloned())
             .filter(|a| folder.resource(a).is_some() && !claimed.contains_key(a));
         match address {
             Some(a) => {
@@ -239,9 +247,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                         changed.push(name.clone());
                     }
                 }
-                let managed = req
-                    .state
-                    .contains_key(&(d.live.type_name.to_string(), d.id.clone()));
+                let managed = managed_by(req, folder, d).is_some();
                 if folder.import_for(&address).is_none() && !managed {
                     e.append(text, &files::import_block(&address, &d.live.import_id));
                     changed.push("import".into());
@@ -337,4 +343,65 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         spaces: req.manifest.spaces.clone(),
     };
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Live;
+    use terraform_provider_segment::{data_sources, resources};
+
+    /// What broke: sync was given no state, so a filter a person wrote (no
+    /// import block, no natural key) and Terraform already managed was
+    /// exported again under a generated name, with an import block.
+    #[test]
+    fn a_resource_the_local_state_manages_is_neither_exported_again_nor_imported() {
+        let engine = Engine::new(resources::all(), data_sources::all());
+        let mine = "resource \"segment_destination_filter\" \"mine\" {\n  destination_id = \"d1\"\n  source_id      = \"s1\"\n  if             = \"true\"\n  title          = \"Mine\" # my words\n  enabled        = true\n  actions        = [{ type = \"DROP\" }]\n}\n";
+        let mut folder = Folder::default();
+        folder
+            .add("filters.tf".into(), mine.into())
+            .expect("parses");
+        folder.state.insert(
+            ("segment_destination_filter".into(), "f1".into()),
+            "segment_destination_filter.mine".into(),
+        );
+        let state = BTreeMap::from([
+            ("id".to_string(), Value::from("f1")),
+            ("destination_id".to_string(), Value::from("d1")),
+            ("source_id".to_string(), Value::from("s1")),
+            ("if".to_string(), Value::from("true")),
+            ("title".to_string(), Value::from("Mine")),
+            ("enabled".to_string(), Value::from(true)),
+            (
+                "actions".to_string(),
+                Value::Set(vec![Value::object([("type", Value::from("DROP"))])]),
+            ),
+        ]);
+        let desired = [Desired {
+            live: Live {
+                type_name: "segment_destination_filter",
+                import_id: "d1:f1".into(),
+                audit_id: "f1".into(),
+            },
+            id: "f1".into(),
+            state,
+        }];
+        let out = reconcile(
+            &engine,
+            &folder,
+            &Request {
+                desired: &desired,
+                gone: &[],
+                full: false,
+                state: &HashMap::new(),
+                manifest: &Manifest::default(),
+            },
+        );
+        assert!(out.files.is_empty(), "{:#?}", out.files);
+        assert!(out.summary.is_empty(), "{:?}", out.summary);
+        let entry = &out.manifest.resources[0];
+        assert_eq!(entry.address, "segment_destination_filter.mine");
+        assert_eq!(entry.file, "filters.tf");
+    }
 }

@@ -1,7 +1,9 @@
-//! The exported folder as files: what it declares ([`scan`]) and the
+//! The exported folder as files: what it declares ([`scan`]), what
+//! Terraform's local state beside it manages ([`state`]), and the
 //! span-exact edits the generator makes to it ([`edit`]).
 
 pub mod edit;
 pub mod scan;
+pub mod state;
 
 pub use scan::{Folder, ImportDecl, ResourceDecl};

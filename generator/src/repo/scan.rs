@@ -10,6 +10,8 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, BlockLabel, Body};
 use hcl_edit::Span;
 
+use super::state::{self, Managed, StateError, LOCAL_STATE};
+
 /// `resource "TYPE" "NAME" { ... }` in a file.
 #[derive(Debug, Clone)]
 pub struct ResourceDecl {
@@ -44,6 +46,9 @@ pub struct Folder {
     pub imports: Vec<ImportDecl>,
     /// Variable name → (file, span).
     pub variables: BTreeMap<String, (String, Range<usize>)>,
+    /// What the local backend's `terraform.tfstate` beside the files
+    /// manages: whoever runs the generator here (sync among them) sees it.
+    pub state: Managed,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +60,8 @@ pub enum ScanError {
     },
     #[error("{file} is not valid HCL: {message}. Fix it (terraform validate shows where) and run again; nothing was changed")]
     Syntax { file: String, message: String },
+    #[error(transparent)]
+    State(#[from] StateError),
 }
 
 fn label(l: &BlockLabel) -> String {
@@ -112,6 +119,10 @@ impl Folder {
                 source,
             })?;
             folder.add(name, text)?;
+        }
+        let local = dir.join(LOCAL_STATE);
+        if local.is_file() {
+            folder.state = state::read(&local)?;
         }
         Ok(folder)
     }
