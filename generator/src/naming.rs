@@ -123,6 +123,12 @@ pub fn link(attributes: &mut [(String, Hv)], own_id: &str, addresses: &Addresses
     }
 }
 
+/// Whether the API masked this value: the whole of it is bullets, as the
+/// workspace shows a secret. A bullet inside other text is just text.
+fn is_mask(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c == '•')
+}
+
 /// Masked secrets inside JSON become sensitive variables named after the
 /// resource and the key. Returns the variables' names.
 pub fn hide_secrets(attributes: &mut [(String, Hv)], prefix: &str) -> Vec<String> {
@@ -131,7 +137,7 @@ pub fn hide_secrets(attributes: &mut [(String, Hv)], prefix: &str) -> Vec<String
         if let Hv::Json(inner) = v {
             inner.for_each_mut(&mut |key, leaf| {
                 let Hv::String(s) = leaf else { return };
-                if !s.contains('•') {
+                if !is_mask(s) {
                     return;
                 }
                 let base = format!(
@@ -198,5 +204,31 @@ mod tests {
         assert_eq!(attrs[1].1, Hv::String("s1".into()));
         let vars = hide_secrets(&mut attrs, "destination_web");
         assert_eq!(vars, vec!["destination_web_api_key".to_string()]);
+    }
+
+    /// What broke: any string holding a bullet was taken for a masked
+    /// secret, so a plain setting left Git for a variable.
+    #[test]
+    fn only_wholly_masked_values_become_variables() {
+        let plain = Hv::String("Price • Tax".into());
+        let mut attrs = vec![(
+            "settings".to_string(),
+            Hv::Json(Box::new(Hv::Object(vec![
+                ("label".into(), plain.clone()),
+                ("token".into(), Hv::String("•••".into())),
+            ]))),
+        )];
+        let vars = hide_secrets(&mut attrs, "source_web");
+        assert_eq!(vars, vec!["source_web_token".to_string()]);
+        let Hv::Json(inner) = &attrs[0].1 else {
+            panic!("settings stay JSON")
+        };
+        assert_eq!(
+            **inner,
+            Hv::Object(vec![
+                ("label".into(), plain),
+                ("token".into(), Hv::Var("source_web_token".into())),
+            ])
+        );
     }
 }
