@@ -168,8 +168,71 @@ fn hv(v: &Value, ty: &Type) -> Hv {
     }
 }
 
+/// Why the provider would refuse the configuration written for `d`, if it
+/// would: the workspace can hold what the provider's own checks refuse (a
+/// user group without permissions), and one such block would fail every
+/// plan of the repository. The check is the provider's own
+/// ValidateResourceTypeConfig over the arguments the generator writes.
+pub fn refusal(engine: &Engine, d: &Desired) -> Option<String> {
+    let spec = engine.resource_spec(d.live.type_name)?;
+    let config = Value::Object(
+        spec.fields
+            .iter()
+            .map(|f| {
+                let v = match f.role {
+                    Role::Computed => Value::Null,
+                    _ => d.state.get(f.name).cloned().unwrap_or(Value::Null),
+                };
+                (f.name.to_string(), v)
+            })
+            .collect(),
+    );
+    let errors: Vec<String> = engine
+        .validate_resource(d.live.type_name, &config)
+        .iter()
+        .filter(|e| e.is_error())
+        .map(|e| e.detail.clone())
+        .collect();
+    (!errors.is_empty()).then(|| errors.join(" "))
+}
+
 /// Whether a field's lists compare as sets.
 pub fn is_set(spec: &ResourceSpec, attribute: &str) -> bool {
     spec.field(attribute)
         .is_some_and(|f| matches!(f.ty, Type::Set(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use terraform_provider_segment::{data_sources, resources};
+
+    fn group(permissions: Vec<Value>) -> Desired {
+        Desired {
+            live: Live {
+                type_name: "segment_user_group",
+                import_id: "g1".into(),
+                audit_id: "g1".into(),
+            },
+            id: "g1".into(),
+            state: BTreeMap::from([
+                ("id".to_string(), Value::from("g1")),
+                ("name".to_string(), Value::from("Analysts")),
+                ("members".to_string(), Value::Set(Vec::new())),
+                ("permissions".to_string(), Value::Set(permissions)),
+            ]),
+        }
+    }
+
+    #[test]
+    fn the_providers_own_checks_say_what_cannot_be_written() {
+        let engine = Engine::new(resources::all(), data_sources::all());
+        let refused = refusal(&engine, &group(Vec::new())).expect("refused");
+        assert!(refused.contains("permission"), "{refused}");
+        let owner = Value::object([
+            ("role_id", Value::from("r1")),
+            ("resources", Value::Set(Vec::new())),
+        ]);
+        assert_eq!(refusal(&engine, &group(vec![owner])), None);
+    }
 }

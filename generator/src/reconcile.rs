@@ -107,6 +107,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
     }
     // Natural keys, evaluated with the references known so far.
     let mut fresh: Vec<&Desired> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
     for d in unplaced {
         let kind = kinds::by_type(d.live.type_name);
         let key: Option<Vec<Ev>> = kind.filter(|k| !k.natural_key.is_empty()).map(|k| {
@@ -144,7 +145,14 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                     existing: Some(r.clone()),
                 });
             }
-            None => fresh.push(d),
+            // Never named, so nothing refers to it: references to it stay ids.
+            None => match desired::refusal(engine, d) {
+                Some(why) => skipped.push(format!(
+                    "skip {} {:?}: the provider refuses it: {why}",
+                    d.live.type_name, d.live.import_id
+                )),
+                None => fresh.push(d),
+            },
         }
     }
     // New names, parents first so children can start with their names.
@@ -166,7 +174,10 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         });
     }
 
-    let mut out = Outcome::default();
+    let mut out = Outcome {
+        summary: skipped,
+        ..Outcome::default()
+    };
     let mut edits: BTreeMap<String, Edits> = BTreeMap::new();
     let mut new_files: BTreeMap<String, String> = BTreeMap::new();
     let mut entries: BTreeMap<(String, String), ManifestEntry> = req
@@ -187,8 +198,20 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         naming::link(&mut attrs, &d.id, &addresses);
         let prefix = format!("{}_{}", kinds::short(d.live.type_name), p.name);
         let vars = naming::hide_secrets(&mut attrs, &prefix);
-        let file = match &p.existing {
-            None => {
+        // Rewritten into what the provider refuses, the block would fail
+        // every plan: the person's declaration stays as it is.
+        let refused = p
+            .existing
+            .as_ref()
+            .and_then(|_| desired::refusal(engine, d));
+        let file = match (&p.existing, refused) {
+            (Some(r), Some(why)) => {
+                out.summary.push(format!(
+                    "keep {address} as written: the provider refuses the workspace's value: {why}"
+                ));
+                r.file.clone()
+            }
+            (None, _) => {
                 let mut file = format!("{prefix}.tf");
                 let mut i = 2;
                 while folder.files.contains_key(&file) || new_files.contains_key(&file) {
@@ -213,7 +236,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                 out.summary.push(format!("add {address}"));
                 file
             }
-            Some(r) => {
+            (Some(r), None) => {
                 let text = &folder.files[&r.file];
                 let e = edits.entry(r.file.clone()).or_default();
                 let mut changed = Vec::new();
@@ -346,62 +369,4 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inventory::Live;
-    use terraform_provider_segment::{data_sources, resources};
-
-    /// What broke: sync was given no state, so a filter a person wrote (no
-    /// import block, no natural key) and Terraform already managed was
-    /// exported again under a generated name, with an import block.
-    #[test]
-    fn a_resource_the_local_state_manages_is_neither_exported_again_nor_imported() {
-        let engine = Engine::new(resources::all(), data_sources::all());
-        let mine = "resource \"segment_destination_filter\" \"mine\" {\n  destination_id = \"d1\"\n  source_id      = \"s1\"\n  if             = \"true\"\n  title          = \"Mine\" # my words\n  enabled        = true\n  actions        = [{ type = \"DROP\" }]\n}\n";
-        let mut folder = Folder::default();
-        folder
-            .add("filters.tf".into(), mine.into())
-            .expect("parses");
-        folder.state.insert(
-            ("segment_destination_filter".into(), "f1".into()),
-            "segment_destination_filter.mine".into(),
-        );
-        let state = BTreeMap::from([
-            ("id".to_string(), Value::from("f1")),
-            ("destination_id".to_string(), Value::from("d1")),
-            ("source_id".to_string(), Value::from("s1")),
-            ("if".to_string(), Value::from("true")),
-            ("title".to_string(), Value::from("Mine")),
-            ("enabled".to_string(), Value::from(true)),
-            (
-                "actions".to_string(),
-                Value::Set(vec![Value::object([("type", Value::from("DROP"))])]),
-            ),
-        ]);
-        let desired = [Desired {
-            live: Live {
-                type_name: "segment_destination_filter",
-                import_id: "d1:f1".into(),
-                audit_id: "f1".into(),
-            },
-            id: "f1".into(),
-            state,
-        }];
-        let out = reconcile(
-            &engine,
-            &folder,
-            &Request {
-                desired: &desired,
-                gone: &[],
-                full: false,
-                state: &HashMap::new(),
-                manifest: &Manifest::default(),
-            },
-        );
-        assert!(out.files.is_empty(), "{:#?}", out.files);
-        assert!(out.summary.is_empty(), "{:?}", out.summary);
-        let entry = &out.manifest.resources[0];
-        assert_eq!(entry.address, "segment_destination_filter.mine");
-        assert_eq!(entry.file, "filters.tf");
-    }
-}
+mod tests;

@@ -51,6 +51,12 @@ async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
     assert!(report.commit.is_some(), "the first export commits");
     let n = report.resources;
     assert!(n > 60, "the seed holds every type: {n} resources");
+    let skipped: Vec<&String> = report
+        .summary
+        .iter()
+        .filter(|s| s.starts_with("skip "))
+        .collect();
+    assert!(skipped.is_empty(), "the provider takes it all: {skipped:?}");
     for f in [
         files::PROVIDERS,
         files::GITIGNORE,
