@@ -19,7 +19,7 @@ pub enum StateError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is not Terraform state JSON (terraform state pull prints it): {source}")]
+    #[error("{path} is not Terraform state JSON (terraform state pull prints it; if Terraform is writing it now, run again): {source}")]
     Json {
         path: String,
         source: serde_json::Error,
