@@ -88,9 +88,7 @@ pub async fn run(dir: Option<PathBuf>) -> Result<()> {
         Options {
             repo: repo.clone(),
             path: String::new(),
-            branch: None,
-            spaces: vec![],
-            state: None,
+            ..Default::default()
         },
     )?;
     let report = session.export(&|_| {}, &|| {}).await?;

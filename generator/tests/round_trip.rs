@@ -38,9 +38,7 @@ fn session(ws: &TestWorkspace, tf: &TerraformDir) -> Session {
         Options {
             repo: tf.work.clone(),
             path: String::new(),
-            branch: None,
-            spaces: Vec::new(),
-            state: None,
+            ..Default::default()
         },
     )
     .expect("open the repository")

@@ -43,9 +43,7 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
         Options {
             repo: repo.clone(),
             path: "segment".into(),
-            branch: None,
-            spaces: vec![],
-            state: None,
+            ..Default::default()
         },
     )
     .expect("open");

@@ -9,6 +9,7 @@ pub mod process;
 pub mod terraform;
 
 pub mod git_log;
+pub mod sshd;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -56,4 +57,24 @@ pub fn temp_dir() -> tempfile::TempDir {
 /// The `segment-gitops` binary of this crate.
 pub fn gitops_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_segment-gitops"))
+}
+
+/// Runs the `git` command line in `dir` as a person would, with a fixed
+/// identity; returns its stdout.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let done = process::run(
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Pat Person")
+            .env("GIT_AUTHOR_EMAIL", "pat@example.com")
+            .env("GIT_COMMITTER_NAME", "Pat Person")
+            .env("GIT_COMMITTER_EMAIL", "pat@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir),
+        Duration::from_secs(60),
+    );
+    assert!(done.status.success(), "git {args:?}\n{}", done.output());
+    done.stdout
 }
