@@ -16,6 +16,7 @@ use segment_e2e::{within, TestWorkspace};
 use segment_gitops::git::remote::Remote;
 use segment_gitops::session::{Options, Session};
 use segment_gitops::sync;
+use support::git_http::GitHttp;
 use support::sshd::Sshd;
 use support::{git, process};
 
@@ -275,4 +276,55 @@ async fn pushes_over_ssh_with_a_key_a_passphrase_or_an_agent_to_known_hosts_only
     assert_eq!(tip(&remote), tip(&local));
     let pushed = git(&remote, &["show", "main:source_web.tf"]);
     assert!(pushed.contains("\"Web v3\""), "{pushed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_over_http_with_a_token_from_the_environment_only() {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    new_source(ws.owner(), "web").await;
+    let dir = support::temp_dir();
+    let remote = dir.path().join("remote.git");
+    bare(&remote);
+    let server = GitHttp::start(dir.path(), "s3cret-token").await;
+    let url = format!("{}/remote.git", server.base);
+    let local = dir.path().join("local");
+    let export = |token: Option<&'static str>| {
+        let (url, local) = (url.clone(), local.clone());
+        let (base, owner) = (ws.base_url().to_string(), ws.owner_token().to_string());
+        tokio::task::spawn_blocking(move || {
+            let mut cmd = Command::new(support::gitops_binary());
+            cmd.arg("export")
+                .arg("--repo")
+                .arg(&local)
+                .args(["--remote", &url])
+                .env("PUBLIC_API_URL", base)
+                .env("PUBLIC_API_TOKEN", owner)
+                .env_remove("SEGMENT_GITOPS_GIT_TOKEN");
+            if let Some(t) = token {
+                cmd.env("SEGMENT_GITOPS_GIT_TOKEN", t);
+            }
+            process::run(&mut cmd, LIMIT)
+        })
+    };
+
+    let none = export(None).await.expect("run");
+    assert!(!none.status.success(), "{}", none.output());
+    assert!(
+        none.stderr.contains("SEGMENT_GITOPS_GIT_TOKEN"),
+        "says how to give one: {}",
+        none.output()
+    );
+    let wrong = export(Some("not-the-token")).await.expect("run");
+    assert!(!wrong.status.success(), "{}", wrong.output());
+    assert!(
+        !wrong.stderr.contains("not-the-token"),
+        "{}",
+        wrong.output()
+    );
+    assert_eq!(git(&remote, &["branch", "--list"]), "", "nothing pushed");
+
+    let right = export(Some("s3cret-token")).await.expect("run");
+    assert!(right.status.success(), "{}", right.output());
+    assert!(!right.stdout.contains("s3cret-token"));
+    assert_eq!(tip(&remote), tip(&local));
 }

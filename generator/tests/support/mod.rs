@@ -8,6 +8,7 @@ pub mod process;
 #[path = "../../../provider/tests/support/terraform.rs"]
 pub mod terraform;
 
+pub mod git_http;
 pub mod git_log;
 pub mod sshd;
 
