@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use segment_api::{Client, ClientConfig};
 use segment_gitops::git::remote::Remote;
+use segment_gitops::progress::Progress;
 use segment_gitops::session::{Options, Session};
 use segment_gitops::{demo, sync};
 
@@ -167,11 +168,11 @@ async fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Export(common) => {
             let session = common.session()?;
-            let bar = segment_gitops::demo::progress();
+            let progress = Progress::new();
             let report = session
-                .export(&|n| bar.set_length(n as u64), &|| bar.inc(1))
+                .export(&|n| progress.listed(n), &|| progress.read_one())
                 .await?;
-            bar.finish_and_clear();
+            progress.finish();
             print_report(&report);
         }
         Command::Sync {
