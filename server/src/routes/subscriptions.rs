@@ -12,8 +12,7 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::{
-    belongs, load, load_child, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, set,
-    text,
+    belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, ok_status, set, text,
 };
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
@@ -67,13 +66,16 @@ async fn list(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     load(&state, Kind::Destination, &destination_id).await?;
-    let scope = ListQuery {
-        parent: Some(destination_id),
-        ..Default::default()
-    };
-    let (req, page) = page_of(&state, Kind::Subscription, &uri, scope).await?;
-    let items = page.items.iter().map(|d| d.body.clone()).collect();
-    Ok(ok_list("subscriptions", items, req, &page))
+    let scope = ListQuery::under(destination_id);
+    list_answer(
+        &state,
+        Kind::Subscription,
+        &uri,
+        scope,
+        "subscriptions",
+        |d| d.body.clone(),
+    )
+    .await
 }
 
 async fn read(
