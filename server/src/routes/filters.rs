@@ -12,8 +12,8 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::{
-    belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, ok_status, one_of,
-    set, set_or_clear, text,
+    belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, one_of,
+    remove_child, set, set_or_clear, text,
 };
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -224,19 +224,9 @@ async fn delete(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Path((destination_id, id)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
-    let doc = load_child(
-        &state,
-        (Kind::Destination, &destination_id),
-        Kind::Filter,
-        &id,
-    )
-    .await?;
-    state
-        .store
-        .apply(Batch::default().remove(&doc), &actor)
-        .await?;
-    Ok(ok_status())
+) -> AppResult<impl axum::response::IntoResponse> {
+    let parent = (Kind::Destination, destination_id.as_str());
+    remove_child(&state, &actor, parent, Kind::Filter, &id).await
 }
 
 #[cfg(test)]

@@ -196,6 +196,22 @@ pub async fn remove(
     Ok(ok_status())
 }
 
+/// Deletes a document listed under a parent (a destination's filter).
+pub async fn remove_child(
+    state: &AppState,
+    actor: &Actor,
+    parent: (Kind, &str),
+    kind: Kind,
+    id: &str,
+) -> AppResult<impl IntoResponse> {
+    let doc = load_child(state, parent, kind, id).await?;
+    state
+        .store
+        .apply(Batch::default().remove(&doc), actor)
+        .await?;
+    Ok(ok_status())
+}
+
 /// Reads a string field of a stored body.
 pub fn text<'a>(body: &'a Value, field: &str) -> &'a str {
     body.get(field).and_then(Value::as_str).unwrap_or("")
