@@ -341,3 +341,44 @@ impl Remote {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shown_without_passwords() {
+        assert_eq!(
+            Remote::redact("https://bot:ghp_secret@github.com/org/ws.git"),
+            "https://bot:***@github.com/org/ws.git"
+        );
+        assert_eq!(
+            Remote::redact("git@github.com:org/ws.git"),
+            "git@github.com:org/ws.git"
+        );
+        let remote = Remote {
+            url: "https://bot:ghp_secret@github.com/org/ws.git".into(),
+            token: Some("ghp_other".into()),
+            ssh_passphrase: Some("horse".into()),
+            ..Default::default()
+        };
+        let shown = format!("{remote:?}");
+        for secret in ["ghp_secret", "ghp_other", "horse"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
+    fn ssh_urls_and_ports_are_recognised() {
+        let at = |url: &str| Remote {
+            url: url.into(),
+            ..Default::default()
+        };
+        assert!(at("git@github.com:org/ws.git").is_ssh());
+        assert_eq!(at("git@github.com:org/ws.git").ssh_port(), 22);
+        assert!(at("ssh://git@127.0.0.1:2222/srv/ws.git").is_ssh());
+        assert_eq!(at("ssh://git@127.0.0.1:2222/srv/ws.git").ssh_port(), 2222);
+        assert!(!at("https://github.com/org/ws.git").is_ssh());
+        assert!(!at("/srv/ws.git").is_ssh());
+    }
+}
