@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use segment_api::models::UpdateSource;
 use segment_api::{Client, ClientConfig};
 use segment_workspace::store::{Actor, Scope};
@@ -16,20 +15,6 @@ use segment_workspace::store::{Actor, Scope};
 use crate::repo::Folder;
 use crate::session::{Options, Session};
 use crate::sync;
-
-/// A bar on a terminal; hidden otherwise (the summary line says enough).
-pub fn progress() -> ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        return ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message("reading the workspace");
-    bar
-}
 
 const TOKEN: &str = "demo-token";
 
@@ -88,9 +73,7 @@ pub async fn run(dir: Option<PathBuf>) -> Result<()> {
         Options {
             repo: repo.clone(),
             path: String::new(),
-            branch: None,
-            spaces: vec![],
-            state: None,
+            ..Default::default()
         },
     )?;
     let report = session.export(&|_| {}, &|| {}).await?;

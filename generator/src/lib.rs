@@ -15,6 +15,7 @@ pub mod hcl;
 pub mod inventory;
 pub mod kinds;
 pub mod naming;
+pub mod progress;
 pub mod reconcile;
 pub mod repo;
 pub mod session;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use segment_api::{Client, ClientConfig};
+use segment_gitops::git::remote::Remote;
+use segment_gitops::progress::Progress;
 use segment_gitops::session::{Options, Session};
 use segment_gitops::{demo, sync};
 
@@ -71,6 +73,20 @@ struct Common {
     /// Terraform state JSON naming resources the repository already manages.
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Push every commit to this Git remote: an SSH URL (ssh://user@host/path
+    /// or user@host:path), an HTTPS URL (token in SEGMENT_GITOPS_GIT_TOKEN) or
+    /// a path. Never forced: when the branch moved there, our commits are
+    /// rebased onto it first.
+    #[arg(long)]
+    remote: Option<String>,
+    /// SSH private key for --remote; its passphrase, if any, in
+    /// SEGMENT_GITOPS_SSH_PASSPHRASE. Without one the ssh-agent is asked.
+    #[arg(long, env = "SEGMENT_GITOPS_SSH_KEY")]
+    ssh_key: Option<PathBuf>,
+    /// known_hosts file the SSH remote's host key must be in (default:
+    /// ~/.ssh/known_hosts, then /etc/ssh/ssh_known_hosts).
+    #[arg(long, env = "SEGMENT_GITOPS_KNOWN_HOSTS")]
+    known_hosts: Option<PathBuf>,
 }
 
 impl Common {
@@ -85,8 +101,36 @@ impl Common {
                 branch: self.branch.clone(),
                 spaces: self.spaces.clone(),
                 state: self.state.clone(),
+                remote: self.remote()?,
             },
         )
+    }
+
+    /// The remote, with its secrets from the environment only (flags would
+    /// show in `ps`).
+    fn remote(&self) -> Result<Option<Remote>> {
+        let Some(url) = &self.remote else {
+            if self.ssh_key.is_some() {
+                anyhow::bail!("--ssh-key is for pushing: give --remote URL too");
+            }
+            return Ok(None);
+        };
+        if let Some(key) = &self.ssh_key {
+            if !key.is_file() {
+                anyhow::bail!(
+                    "--ssh-key {}: no such file; give the private key's path",
+                    key.display()
+                );
+            }
+        }
+        let secret = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        Ok(Some(Remote {
+            url: url.clone(),
+            ssh_key: self.ssh_key.clone(),
+            ssh_passphrase: secret("SEGMENT_GITOPS_SSH_PASSPHRASE"),
+            token: secret("SEGMENT_GITOPS_GIT_TOKEN"),
+            known_hosts: self.known_hosts.clone(),
+        }))
     }
 }
 
@@ -124,11 +168,11 @@ async fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Export(common) => {
             let session = common.session()?;
-            let bar = segment_gitops::demo::progress();
+            let progress = Progress::new();
             let report = session
-                .export(&|n| bar.set_length(n as u64), &|| bar.inc(1))
+                .export(&|n| progress.listed(n), &|| progress.read_one())
                 .await?;
-            bar.finish_and_clear();
+            progress.finish();
             print_report(&report);
         }
         Command::Sync {

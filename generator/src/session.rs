@@ -11,6 +11,7 @@ use terraform_provider_segment::{data_sources, resources};
 
 use crate::desired::{self, Desired};
 use crate::files::{self, Cursor, Manifest};
+use crate::git::remote::Remote;
 use crate::git::{Author, Repo};
 use crate::inventory;
 use crate::reconcile::{self, Outcome, Request};
@@ -30,6 +31,8 @@ pub struct Options {
     pub spaces: Vec<String>,
     /// Terraform state (JSON, as `terraform state pull` prints it).
     pub state: Option<PathBuf>,
+    /// Where each commit is pushed.
+    pub remote: Option<Remote>,
 }
 
 pub struct Session {
@@ -39,6 +42,7 @@ pub struct Session {
     pub path: String,
     spaces: Vec<String>,
     state: HashMap<(String, String), String>,
+    remote: Option<Remote>,
 }
 
 /// What an export did.
@@ -52,6 +56,12 @@ pub struct Report {
 impl Session {
     pub fn open(api: Client, options: Options) -> Result<Session> {
         let repo = Repo::open(&options.repo, options.branch.as_deref())?;
+        if let Some(remote) = &options.remote {
+            // Start from what people merged, and push what an earlier run
+            // could not.
+            remote.pull(&repo)?;
+            remote.publish(&repo)?;
+        }
         // A local backend's state beside the files counts as given.
         let local = repo
             .root
@@ -69,6 +79,7 @@ impl Session {
             path: options.path.trim_matches('/').to_string(),
             spaces: options.spaces,
             state,
+            remote: options.remote,
         })
     }
 
@@ -158,11 +169,20 @@ impl Session {
         files.insert(self.in_folder(files::CURSOR), Some(end.render()));
         let message = commit_message("Export the workspace", &summary, None);
         let commit = self.repo.commit(&files, &Author::generator(), &message)?;
+        self.publish()?;
         Ok(Report {
             commit,
             summary,
             resources,
         })
+    }
+
+    /// Pushes the branch where there is a remote (a no-op when it is there).
+    pub fn publish(&self) -> Result<()> {
+        if let Some(remote) = &self.remote {
+            remote.publish(&self.repo)?;
+        }
+        Ok(())
     }
 
     /// The files around the resources; the ones a person may edit are

@@ -163,6 +163,9 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
         Some(("Segment-Event-Id", &event.id)),
     );
     let commit = session.repo.commit(&files, &author_of(event), &message)?;
+    if commit.is_some() {
+        session.publish()?;
+    }
     Ok(commit.is_some())
 }
 

@@ -23,11 +23,7 @@ impl Client {
         id: &str,
         permissions: &[PermissionInput],
     ) -> Result<Vec<Permission>> {
-        let path = format!("users/{}/permissions", seg(id));
-        let body = Permissions {
-            permissions: permissions.to_vec(),
-        };
-        self.one(Method::PUT, &path, "permissions", Some(to_body(&body)?))
+        self.permissions(Method::PUT, "users", id, permissions)
             .await
     }
     /// Adds permissions; answers the permissions added.
@@ -36,11 +32,7 @@ impl Client {
         id: &str,
         permissions: &[PermissionInput],
     ) -> Result<Vec<Permission>> {
-        let path = format!("users/{}/permissions", seg(id));
-        let body = Permissions {
-            permissions: permissions.to_vec(),
-        };
-        self.one(Method::POST, &path, "permissions", Some(to_body(&body)?))
+        self.permissions(Method::POST, "users", id, permissions)
             .await
     }
     pub async fn list_user_groups_of_user(&self, id: &str) -> Result<Vec<MinimalUserGroup>> {
@@ -93,11 +85,7 @@ impl Client {
         id: &str,
         permissions: &[PermissionInput],
     ) -> Result<Vec<Permission>> {
-        let path = format!("groups/{}/permissions", seg(id));
-        let body = Permissions {
-            permissions: permissions.to_vec(),
-        };
-        self.one(Method::PUT, &path, "permissions", Some(to_body(&body)?))
+        self.permissions(Method::PUT, "groups", id, permissions)
             .await
     }
     /// Adds permissions; answers the permissions added.
@@ -106,11 +94,7 @@ impl Client {
         id: &str,
         permissions: &[PermissionInput],
     ) -> Result<Vec<Permission>> {
-        let path = format!("groups/{}/permissions", seg(id));
-        let body = Permissions {
-            permissions: permissions.to_vec(),
-        };
-        self.one(Method::POST, &path, "permissions", Some(to_body(&body)?))
+        self.permissions(Method::POST, "groups", id, permissions)
             .await
     }
     pub async fn list_user_group_users(&self, id: &str) -> Result<Vec<MinimalUser>> {
@@ -149,5 +133,21 @@ impl Client {
 
     pub async fn list_roles(&self) -> Result<Vec<Role>> {
         self.list_all("roles", "roles", &[]).await
+    }
+
+    /// Sets (PUT) or adds to (POST) the permissions of a user or a group.
+    async fn permissions(
+        &self,
+        method: Method,
+        owners: &str,
+        id: &str,
+        permissions: &[PermissionInput],
+    ) -> Result<Vec<Permission>> {
+        let path = format!("{owners}/{}/permissions", seg(id));
+        let body = Permissions {
+            permissions: permissions.to_vec(),
+        };
+        self.one(method, &path, "permissions", Some(to_body(&body)?))
+            .await
     }
 }

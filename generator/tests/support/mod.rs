@@ -8,7 +8,9 @@ pub mod process;
 #[path = "../../../provider/tests/support/terraform.rs"]
 pub mod terraform;
 
+pub mod git_http;
 pub mod git_log;
+pub mod sshd;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +28,7 @@ use segment_gitops::repo::Folder;
 use segment_gitops::session::{Options, Session};
 use terraform::TerraformDir;
 
-/// Any one run of the `segment-gitops` binary or of `git`.
+/// Any one run of the `segment-gitops` binary.
 pub const COMMAND_LIMIT: Duration = Duration::from_secs(120);
 
 /// The value every secret variable gets in tests (what a tfvars file or a
@@ -137,31 +139,6 @@ pub fn gitops_ok(ws: &TestWorkspace, args: &[&str]) -> Finished {
     done
 }
 
-/// Runs the `git` CLI in `repo` as a person would (identity given here, so
-/// no global configuration is needed), asserting exit 0.
-pub fn git(repo: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C")
-        .arg(repo)
-        .args([
-            "-c",
-            "user.name=Pat Person",
-            "-c",
-            "user.email=pat@example.com",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null");
-    let done = process::run(&mut cmd, COMMAND_LIMIT);
-    assert!(
-        done.status.success(),
-        "git {} failed\n{}",
-        args.join(" "),
-        done.output()
-    );
-    done.stdout
-}
-
 /// The manifest the last export or sync wrote in `dir`.
 pub fn manifest(dir: &Path) -> Manifest {
     let text = std::fs::read_to_string(dir.join(MANIFEST)).expect("read the manifest");
@@ -231,4 +208,24 @@ pub async fn rename_source(api: &Client, id: &str, name: &str) {
         ..Default::default()
     };
     api.update_source(id, &update).await.expect("rename source");
+}
+
+/// Runs the `git` command line in `dir` as a person would, with a fixed
+/// identity; returns its stdout.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let done = process::run(
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Pat Person")
+            .env("GIT_AUTHOR_EMAIL", "pat@example.com")
+            .env("GIT_COMMITTER_NAME", "Pat Person")
+            .env("GIT_COMMITTER_EMAIL", "pat@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir),
+        Duration::from_secs(60),
+    );
+    assert!(done.status.success(), "git {args:?}\n{}", done.output());
+    done.stdout
 }

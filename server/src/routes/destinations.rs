@@ -7,7 +7,7 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{CreateDestination, UpdateDestination};
 use serde_json::{json, Value};
 
-use super::{load, modify, object, ok_list, ok_one, page_of, remove, set, set_or_clear, text};
+use super::{list_answer, load, modify, object, ok_one, remove, set, set_or_clear, text};
 use crate::catalog::{self, Catalog};
 use crate::error::AppResult;
 use crate::input::Body;
@@ -52,9 +52,15 @@ pub fn render(doc: &Doc) -> Value {
 }
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
-    let (req, page) = page_of(&state, Kind::Destination, &uri, ListQuery::default()).await?;
-    let items = page.items.iter().map(render).collect();
-    Ok(ok_list("destinations", items, req, &page))
+    list_answer(
+        &state,
+        Kind::Destination,
+        &uri,
+        ListQuery::default(),
+        "destinations",
+        render,
+    )
+    .await
 }
 
 async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {

@@ -12,8 +12,8 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::{
-    belongs, load, load_child, modify, non_empty, object, ok_list, ok_one, ok_status, one_of,
-    page_of, set, set_or_clear, text,
+    belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, one_of,
+    remove_child, set, set_or_clear, text,
 };
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -107,13 +107,11 @@ async fn list(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     load(&state, Kind::Destination, &destination_id).await?;
-    let scope = ListQuery {
-        parent: Some(destination_id),
-        ..Default::default()
-    };
-    let (req, page) = page_of(&state, Kind::Filter, &uri, scope).await?;
-    let items = page.items.iter().map(|d| d.body.clone()).collect();
-    Ok(ok_list("filters", items, req, &page))
+    let scope = ListQuery::under(destination_id);
+    list_answer(&state, Kind::Filter, &uri, scope, "filters", |d| {
+        d.body.clone()
+    })
+    .await
 }
 
 async fn read(
@@ -226,19 +224,9 @@ async fn delete(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Path((destination_id, id)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
-    let doc = load_child(
-        &state,
-        (Kind::Destination, &destination_id),
-        Kind::Filter,
-        &id,
-    )
-    .await?;
-    state
-        .store
-        .apply(Batch::default().remove(&doc), &actor)
-        .await?;
-    Ok(ok_status())
+) -> AppResult<impl axum::response::IntoResponse> {
+    let parent = (Kind::Destination, destination_id.as_str());
+    remove_child(&state, &actor, parent, Kind::Filter, &id).await
 }
 
 #[cfg(test)]

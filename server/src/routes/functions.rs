@@ -11,7 +11,7 @@ use segment_api::models::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{load, modify, non_empty, object, ok_list, ok_one, one_of, page_of, remove, set};
+use super::{list_answer, load, modify, non_empty, object, ok_one, one_of, remove, set};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
@@ -128,13 +128,8 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
     let resource_type = resource_type_param(&uri)?;
     // Functions are stored under their resource type, so the store pages
     // one type at a time.
-    let scope = ListQuery {
-        parent: Some(resource_type),
-        ..Default::default()
-    };
-    let (req, page) = page_of(&state, Kind::Function, &uri, scope).await?;
-    let items = page.items.iter().map(list_item).collect();
-    Ok(ok_list("functions", items, req, &page))
+    let scope = ListQuery::under(resource_type);
+    list_answer(&state, Kind::Function, &uri, scope, "functions", list_item).await
 }
 
 async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {

@@ -173,10 +173,7 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
     let function = find_function(&state, &function_id).await?.ok_or_else(|| {
         AppError::not_found(Kind::Function, &function_id).with_field("functionId")
     })?;
-    let scope = ListQuery {
-        parent: Some(function.id.clone()),
-        ..Default::default()
-    };
+    let scope = ListQuery::under(function.id.clone());
     let (req, page) = page_of(&state, Kind::InsertFunctionInstance, &uri, scope).await?;
     let declared = declared_settings(&function);
     let items = page.items.iter().map(|d| render(d, &declared)).collect();

@@ -104,6 +104,20 @@ pub async fn page_of(
     Ok((request, state.store.list(kind, &query).await?))
 }
 
+/// A list answer: one page of `kind` within `scope`, each item rendered.
+pub async fn list_answer(
+    state: &AppState,
+    kind: Kind,
+    uri: &Uri,
+    scope: ListQuery,
+    key: &str,
+    render: impl Fn(&Doc) -> Value,
+) -> AppResult<Json<Value>> {
+    let (request, page) = page_of(state, kind, uri, scope).await?;
+    let items = page.items.iter().map(render).collect();
+    Ok(ok_list(key, items, request, &page))
+}
+
 /// The document, or a 404 naming what is missing.
 pub async fn load(state: &AppState, kind: Kind, id: &str) -> AppResult<Doc> {
     state
@@ -175,6 +189,22 @@ pub async fn remove(
     id: &str,
 ) -> AppResult<impl IntoResponse> {
     let doc = load(state, kind, id).await?;
+    state
+        .store
+        .apply(Batch::default().remove(&doc), actor)
+        .await?;
+    Ok(ok_status())
+}
+
+/// Deletes a document listed under a parent (a destination's filter).
+pub async fn remove_child(
+    state: &AppState,
+    actor: &Actor,
+    parent: (Kind, &str),
+    kind: Kind,
+    id: &str,
+) -> AppResult<impl IntoResponse> {
+    let doc = load_child(state, parent, kind, id).await?;
     state
         .store
         .apply(Batch::default().remove(&doc), actor)

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use super::warehouses::render;
 use super::{
-    load, modify, non_empty, object, ok_list, ok_one, page_of, remove, set, set_or_clear, text,
+    list_answer, load, modify, non_empty, object, ok_one, remove, set, set_or_clear, text,
 };
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
@@ -63,13 +63,16 @@ async fn list(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     non_empty("spaceId", &space_id)?;
-    let scope = ListQuery {
-        parent: Some(space_id),
-        ..Default::default()
-    };
-    let (req, page) = page_of(&state, Kind::ProfilesWarehouse, &uri, scope).await?;
-    let items = page.items.iter().map(render).collect();
-    Ok(ok_list("profilesWarehouses", items, req, &page))
+    let scope = ListQuery::under(space_id);
+    list_answer(
+        &state,
+        Kind::ProfilesWarehouse,
+        &uri,
+        scope,
+        "profilesWarehouses",
+        render,
+    )
+    .await
 }
 
 /// Answers 201, as the API does for this create.

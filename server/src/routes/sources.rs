@@ -7,7 +7,7 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{CreateSource, Label, Labels, UpdateSource};
 use serde_json::{json, Value};
 
-use super::{load, modify, object, ok_list, ok_one, page_of, remove, set, text};
+use super::{list_answer, load, modify, object, ok_list, ok_one, page_of, remove, set, text};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -80,9 +80,15 @@ pub fn render(doc: &Doc) -> Value {
 }
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
-    let (req, page) = page_of(&state, Kind::Source, &uri, ListQuery::default()).await?;
-    let items = page.items.iter().map(render).collect();
-    Ok(ok_list("sources", items, req, &page))
+    list_answer(
+        &state,
+        Kind::Source,
+        &uri,
+        ListQuery::default(),
+        "sources",
+        render,
+    )
+    .await
 }
 
 async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
@@ -235,13 +241,16 @@ async fn connected_destinations(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     load(&state, Kind::Source, &id).await?;
-    let scope = ListQuery {
-        parent: Some(id),
-        ..Default::default()
-    };
-    let (req, page) = page_of(&state, Kind::Destination, &uri, scope).await?;
-    let items = page.items.iter().map(super::destinations::render).collect();
-    Ok(ok_list("destinations", items, req, &page))
+    let scope = ListQuery::under(id);
+    list_answer(
+        &state,
+        Kind::Destination,
+        &uri,
+        scope,
+        "destinations",
+        super::destinations::render,
+    )
+    .await
 }
 
 async fn connected_warehouses(

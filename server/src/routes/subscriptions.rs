@@ -12,7 +12,7 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::{
-    belongs, load, load_child, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, set,
+    belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, remove_child, set,
     text,
 };
 use crate::catalog::Catalog;
@@ -67,13 +67,16 @@ async fn list(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     load(&state, Kind::Destination, &destination_id).await?;
-    let scope = ListQuery {
-        parent: Some(destination_id),
-        ..Default::default()
-    };
-    let (req, page) = page_of(&state, Kind::Subscription, &uri, scope).await?;
-    let items = page.items.iter().map(|d| d.body.clone()).collect();
-    Ok(ok_list("subscriptions", items, req, &page))
+    let scope = ListQuery::under(destination_id);
+    list_answer(
+        &state,
+        Kind::Subscription,
+        &uri,
+        scope,
+        "subscriptions",
+        |d| d.body.clone(),
+    )
+    .await
 }
 
 async fn read(
@@ -163,19 +166,9 @@ async fn delete(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Path((destination_id, id)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
-    let doc = load_child(
-        &state,
-        (Kind::Destination, &destination_id),
-        Kind::Subscription,
-        &id,
-    )
-    .await?;
-    state
-        .store
-        .apply(Batch::default().remove(&doc), &actor)
-        .await?;
-    Ok(ok_status())
+) -> AppResult<impl axum::response::IntoResponse> {
+    let parent = (Kind::Destination, destination_id.as_str());
+    remove_child(&state, &actor, parent, Kind::Subscription, &id).await
 }
 
 #[cfg(test)]

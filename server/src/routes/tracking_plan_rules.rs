@@ -18,7 +18,7 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{RuleInput, RuleKey, Rules, UpsertRule, RULE_TYPES};
 use serde_json::{json, Map, Value};
 
-use super::{load, object, ok_list, ok_status, one_of, page_of, text};
+use super::{list_answer, load, object, ok_status, one_of, text};
 use crate::error::{AppError, AppResult};
 use crate::input::{decode, Body};
 use crate::kind::Kind;
@@ -358,13 +358,8 @@ async fn list(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     load(&state, Kind::TrackingPlan, &id).await?;
-    let scope = ListQuery {
-        parent: Some(id),
-        ..Default::default()
-    };
-    let (req, page) = page_of(&state, Kind::Rule, &uri, scope).await?;
-    let items = page.items.iter().map(|d| d.body.clone()).collect();
-    Ok(ok_list("rules", items, req, &page))
+    let scope = ListQuery::under(id);
+    list_answer(&state, Kind::Rule, &uri, scope, "rules", |d| d.body.clone()).await
 }
 
 async fn replace(

@@ -165,10 +165,7 @@ async fn sources(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     load(&state, Kind::TrackingPlan, &id).await?;
-    let scope = ListQuery {
-        parent: Some(id),
-        ..Default::default()
-    };
+    let scope = ListQuery::under(id);
     let (req, page) = page_of(&state, Kind::TrackingPlanConnection, &uri, scope).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for c in &page.items {

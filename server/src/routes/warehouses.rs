@@ -8,7 +8,8 @@ use segment_api::models::{CreateWarehouse, UpdateWarehouse};
 use serde_json::{json, Value};
 
 use super::{
-    load, modify, object, ok_list, ok_one, ok_status, page_of, remove, set, set_or_clear, text,
+    list_answer, load, modify, object, ok_list, ok_one, ok_status, page_of, remove, set,
+    set_or_clear, text,
 };
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
@@ -61,9 +62,15 @@ pub fn render(doc: &Doc) -> Value {
 }
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
-    let (req, page) = page_of(&state, Kind::Warehouse, &uri, ListQuery::default()).await?;
-    let items = page.items.iter().map(render).collect();
-    Ok(ok_list("warehouses", items, req, &page))
+    list_answer(
+        &state,
+        Kind::Warehouse,
+        &uri,
+        ListQuery::default(),
+        "warehouses",
+        render,
+    )
+    .await
 }
 
 async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
@@ -138,10 +145,7 @@ async fn connected_sources(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     load(&state, Kind::Warehouse, &id).await?;
-    let scope = ListQuery {
-        parent: Some(id),
-        ..Default::default()
-    };
+    let scope = ListQuery::under(id);
     let (req, page) = page_of(&state, Kind::WarehouseConnection, &uri, scope).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for c in &page.items {

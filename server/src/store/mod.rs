@@ -205,6 +205,16 @@ pub struct ListQuery {
     pub count: u32,
 }
 
+impl ListQuery {
+    /// The documents listed under `parent` (a destination's filters).
+    pub fn under(parent: impl Into<String>) -> ListQuery {
+        ListQuery {
+            parent: Some(parent.into()),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -1,5 +1,10 @@
 //! The repository side: commits through git2 that write only what changed,
-//! and a marker that lets a killed run be undone before the next one.
+//! and a marker that lets a killed run be undone before the next one;
+//! [`remote`] publishes them.
+
+mod auth;
+pub mod known_hosts;
+pub mod remote;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -83,6 +88,43 @@ impl Repo {
         self.repo.path().join(PENDING)
     }
 
+    /// Records the paths about to change, so a kill before the commit (or
+    /// the ref update) can be undone.
+    fn mark_pending<'a>(&self, paths: impl Iterator<Item = &'a str>) -> Result<()> {
+        let list: String = paths.map(|p| format!("{p}\n")).collect();
+        std::fs::write(self.pending_path(), list)
+            .with_context(|| format!("writing {}", self.pending_path().display()))
+    }
+
+    /// The branch's commit; `None` before the first.
+    pub fn head_oid(&self) -> Option<Oid> {
+        self.repo.head().ok().and_then(|h| h.target())
+    }
+
+    /// Points the branch at `to` and brings the work tree and index along,
+    /// under the pending marker so a kill halfway is undone on reopen.
+    pub fn move_branch(&self, to: Oid, why: &str) -> Result<()> {
+        let old = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let new = self.repo.find_commit(to)?.tree()?;
+        let diff = self
+            .repo
+            .diff_tree_to_tree(old.as_ref(), Some(&new), None)?;
+        let mut paths = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(p) = file.path().and_then(Path::to_str) {
+                    paths.push(p.to_string());
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        self.mark_pending(paths.iter().map(String::as_str))?;
+        self.repo
+            .reference(&format!("refs/heads/{}", self.branch), to, true, why)?;
+        self.recover()
+    }
+
     /// Undoes the work-tree writes of a run that died before committing.
     fn recover(&self) -> Result<()> {
         let marker = self.pending_path();
@@ -105,7 +147,7 @@ impl Repo {
                 _ => {}
             }
         }
-        if self.repo.head().is_ok() {
+        if self.repo.head().is_ok() && !paths.is_empty() {
             let mut co = CheckoutBuilder::new();
             co.force();
             for p in &paths {
@@ -148,8 +190,7 @@ impl Repo {
         message: &str,
     ) -> Result<Option<Oid>> {
         let marker = self.pending_path();
-        let list: String = files.keys().map(|p| format!("{p}\n")).collect();
-        std::fs::write(&marker, list)?;
+        self.mark_pending(files.keys().map(String::as_str))?;
         for (path, content) in files {
             let full = self.root.join(path);
             match content {

@@ -1,0 +1,44 @@
+//! The README's first command: `segment-gitops demo` starts a local
+//! workspace, exports it, shows terraform planning it as imports only, and
+//! shows the commit a workspace change became.
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use support::{git_log, process};
+
+#[test]
+fn the_demo_exports_plans_clean_and_follows_a_change() {
+    let dir = support::temp_dir();
+    let done = process::run(
+        Command::new(support::gitops_binary())
+            .arg("demo")
+            .arg(dir.path())
+            .env("CHECKPOINT_DISABLE", "1"),
+        Duration::from_secs(600),
+    );
+    assert!(done.status.success(), "{}", done.output());
+    let plan = done
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("3. terraform plan"))
+        .unwrap_or_else(|| panic!("no plan line\n{}", done.output()));
+    assert!(
+        plan.contains(" to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    assert!(
+        done.stdout.contains("sync made 1 commit(s)"),
+        "{}",
+        done.output()
+    );
+    let log = git_log::log(&dir.path().join("repo"));
+    assert_eq!(log.len(), 2, "the export, then the rename: {log:?}");
+    assert!(
+        log[1].message.contains("(renamed in the demo)"),
+        "{:?}",
+        log[1]
+    );
+}
