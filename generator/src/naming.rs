@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::hcl::Hv;
 use crate::kinds;
+use terraform_provider_segment::engine::json_attr::is_mask;
 
 /// `Plan: Web (EU)` → `plan_web_eu`; `None` when nothing usable is left.
 pub fn identifier(text: &str) -> Option<String> {
@@ -123,11 +124,6 @@ pub fn link(attributes: &mut [(String, Hv)], own_id: &str, addresses: &Addresses
     }
 }
 
-/// Whether the API masked this value: the whole of it is bullets, as the
-/// workspace shows a secret. A bullet inside other text is just text.
-fn is_mask(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c == '•')
-}
 
 /// Masked secrets inside JSON become sensitive variables named after the
 /// resource and the key. Returns the variables' names.

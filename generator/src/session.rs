@@ -1,7 +1,7 @@
 //! One run against one repository: export, drift, and what sync builds on.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use segment_api::models::AuditQuery;
@@ -15,6 +15,7 @@ use crate::git::remote::Remote;
 use crate::git::{Author, Repo};
 use crate::inventory;
 use crate::reconcile::{self, Outcome, Request};
+use crate::repo::state::Managed;
 use crate::repo::Folder;
 
 /// Audit events per page (the API's maximum).
@@ -41,7 +42,7 @@ pub struct Session {
     pub repo: Repo,
     pub path: String,
     spaces: Vec<String>,
-    state: HashMap<(String, String), String>,
+    state: Managed,
     remote: Option<Remote>,
 }
 
@@ -62,14 +63,9 @@ impl Session {
             remote.pull(&repo)?;
             remote.publish(&repo)?;
         }
-        // A local backend's state beside the files counts as given.
-        let local = repo
-            .root
-            .join(options.path.trim_matches('/'))
-            .join("terraform.tfstate");
+        // A local backend's state beside the files is read with the folder.
         let state = match &options.state {
-            Some(p) => read_state(p)?,
-            None if local.is_file() => read_state(&local)?,
+            Some(p) => crate::repo::state::read(p).context("reading --state")?,
             None => HashMap::new(),
         };
         Ok(Session {
@@ -177,6 +173,12 @@ impl Session {
         })
     }
 
+    /// What `--state` says Terraform manages (the folder's local state is
+    /// read with the folder).
+    pub fn state(&self) -> &Managed {
+        &self.state
+    }
+
     /// Pushes the branch where there is a remote (a no-op when it is there).
     pub fn publish(&self) -> Result<()> {
         if let Some(remote) = &self.remote {
@@ -261,31 +263,4 @@ pub fn commit_message(title: &str, summary: &[String], trailer: Option<(&str, &s
         m.push_str(&format!("\n{k}: {v}\n"));
     }
     m
-}
-
-/// `(type, id)` → address from a Terraform state file (format 4).
-fn read_state(path: &Path) -> Result<HashMap<(String, String), String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading --state {}", path.display()))?;
-    let json: serde_json::Value = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "--state {} is not Terraform state JSON (terraform state pull prints it)",
-            path.display()
-        )
-    })?;
-    let mut out = HashMap::new();
-    for r in json["resources"].as_array().into_iter().flatten() {
-        if r["mode"] != "managed" || r.get("module").is_some() {
-            continue;
-        }
-        let (Some(t), Some(n)) = (r["type"].as_str(), r["name"].as_str()) else {
-            continue;
-        };
-        for i in r["instances"].as_array().into_iter().flatten() {
-            if let Some(id) = i["attributes"]["id"].as_str() {
-                out.insert((t.to_string(), id.to_string()), format!("{t}.{n}"));
-            }
-        }
-    }
-    Ok(out)
 }

@@ -143,7 +143,7 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
             desired: &desired,
             gone: &gone,
             full: false,
-            state: &Default::default(),
+            state: session.state(),
             manifest: &manifest,
         },
     );

@@ -64,7 +64,14 @@ pub fn parse(text: &str) -> Option<Json> {
 
 /// A value the API masked: compared equal to whatever is configured.
 pub fn is_masked(v: &Json) -> bool {
-    v.as_str().is_some_and(|s| s.contains('•'))
+    v.as_str().is_some_and(is_mask)
+}
+
+/// A secret as the API shows it: a run of bullets (`••••••••`), possibly
+/// ending in the secret's last characters. A bullet inside other text
+/// ("Price • Tax") is text.
+pub fn is_mask(s: &str) -> bool {
+    s.starts_with("•••")
 }
 
 /// Whether two JSON texts mean the same. Numbers compare by value; a masked
@@ -154,6 +161,9 @@ mod tests {
     fn masked_secrets_match_any_configured_string() {
         assert!(equivalent(r#"{"apiKey":"real"}"#, r#"{"apiKey":"••••"}"#));
         assert!(!equivalent(r#"{"apiKey":"••••"}"#, r#"{"apiKey":"real"}"#));
+        // A mask that keeps the secret's end is a mask; a bullet in text is not.
+        assert!(equivalent(r#"{"k":"real"}"#, r#"{"k":"••••••al"}"#));
+        assert!(!equivalent(r#"{"k":"Price"}"#, r#"{"k":"Price • Tax"}"#));
     }
 
     #[test]
