@@ -205,7 +205,7 @@ mod tests {
     /// What broke: any string holding a bullet was taken for a masked
     /// secret, so a plain setting left Git for a variable.
     #[test]
-    fn only_wholly_masked_values_become_variables() {
+    fn only_masked_values_become_variables() {
         let plain = Hv::String("Price • Tax".into());
         let mut attrs = vec![(
             "settings".to_string(),
