@@ -12,8 +12,10 @@
 //! - [`schema`], [`diagnostics`], [`value`]: the data model shared by all.
 //! - [`logging`]: hclog JSON lines on stderr.
 //! - [`docs`]: registry documentation generated from the schema.
+//! - [`bench`]: processes the benchmark commands drive (server, Terraform).
 
 pub mod backend;
+pub mod bench;
 pub mod data_sources;
 pub mod diagnostics;
 pub mod docs;

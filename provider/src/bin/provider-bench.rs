@@ -17,8 +17,6 @@
 
 #[path = "provider_bench/probe.rs"]
 mod probe;
-#[path = "provider_bench/setup.rs"]
-mod setup;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -26,10 +24,11 @@ use std::time::Duration;
 
 use anyhow::{bail, ensure, Context};
 
-use setup::Terraform;
+use terraform_provider_segment::bench::{self, Terraform};
 
 /// The JavaScript source: a catalog entry with no required settings.
 const JAVASCRIPT_SOURCE: &str = "IqDTy1TpoU";
+const BUILD: &str = "cargo build --release -p terraform-provider-segment -p segment-workspace";
 const USAGE: &str = "usage: provider-bench [--count N] [--parallelism N] [--rounds N] \
                      [--handshakes N] [--timeout-minutes N]";
 
@@ -95,14 +94,14 @@ struct Run {
 
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
-    let server_binary = setup::sibling("segment-workspace")?;
-    let provider = setup::sibling("terraform-provider-segment")?;
+    let server_binary = bench::sibling("segment-workspace", BUILD)?;
+    let provider = bench::sibling("terraform-provider-segment", BUILD)?;
     let root = tempfile::Builder::new()
         .prefix("provider-bench-")
         .tempdir()
         .context("creating a scratch directory")?;
-    let token = setup::new_token()?;
-    let (_server, base) = setup::start_server(&server_binary, root.path(), &token)?;
+    let token = bench::new_token()?;
+    let (_server, base) = bench::start_server(&server_binary, root.path(), &token)?;
     let tf = Terraform::install(root.path(), &provider, &token, args.timeout)?;
     println!(
         "server {base}; {} resources per workload, -parallelism={}, {} rounds",
@@ -216,19 +215,6 @@ fn count_sources(base: &str, token: &str) -> anyhow::Result<usize> {
     Ok(sources.context("listing sources timed out")??.len())
 }
 
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs.get(xs.len() / 2).copied().unwrap_or_default()
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "MISSED"
-    }
-}
-
 fn report(args: &Args, segment: &[Run], data: &[Run], handshakes: &[Duration]) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -242,18 +228,18 @@ fn report(args: &Args, segment: &[Run], data: &[Run], handshakes: &[Duration]) -
         ("refresh plan", |r| r.plan),
     ];
     for (name, pick) in rows {
-        let s = median(segment.iter().map(pick).collect());
-        let d = median(data.iter().map(pick).collect());
+        let s = bench::median(segment.iter().map(pick).collect());
+        let d = bench::median(data.iter().map(pick).collect());
         let ratio = s.as_secs_f64() / d.as_secs_f64().max(1e-9);
         let _ = writeln!(
             out,
             "{name:<16} {:>16.2} {:>16.2} {ratio:>7.2}  <= 1.15x {}",
             s.as_secs_f64(),
             d.as_secs_f64(),
-            verdict(ratio <= 1.15)
+            bench::verdict(ratio <= 1.15)
         );
     }
-    let hs = median(handshakes.to_vec());
+    let hs = bench::median(handshakes.to_vec());
     let _ = writeln!(
         out,
         "\nprovider start to handshake: median {:.1} ms of {} (min {:.1}, max {:.1})  \
@@ -262,7 +248,7 @@ fn report(args: &Args, segment: &[Run], data: &[Run], handshakes: &[Duration]) -
         handshakes.len(),
         handshakes.first().map_or(0.0, |d| d.as_secs_f64() * 1e3),
         handshakes.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
-        verdict(hs < Duration::from_millis(20))
+        bench::verdict(hs < Duration::from_millis(20))
     );
     let peaks: Vec<&probe::Peak> = segment.iter().filter_map(|r| r.peak.as_ref()).collect();
     let kib = peaks.iter().map(|p| p.kib).max().unwrap_or(0);
@@ -273,7 +259,7 @@ fn report(args: &Args, segment: &[Run], data: &[Run], handshakes: &[Duration]) -
         "provider peak memory during the segment_source apply: {mb:.1} MB VmHWM \
          ({processes} provider processes over {} rounds)  target < 30 MB {}",
         peaks.len(),
-        verdict(kib > 0 && mb < 30.0)
+        bench::verdict(kib > 0 && mb < 30.0)
     );
     let _ = writeln!(
         out,

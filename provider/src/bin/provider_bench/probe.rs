@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
 
-use super::setup::{first_line, Guard};
+use terraform_provider_segment::bench::{first_line, Guard};
 
 /// Terraform's go-plugin cookie.
 const MAGIC_COOKIE: (&str, &str) = (

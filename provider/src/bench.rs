@@ -1,6 +1,8 @@
-//! What the bench runs against: the workspace server on a free loopback
-//! port over a fresh SQLite file, the provider in a filesystem mirror, and
-//! Terraform commands bounded in time.
+//! What the benchmark commands (`provider-bench`, the generator's
+//! `gitops-bench`) run against: release binaries built beside them, the
+//! workspace server on a free loopback port over a fresh SQLite file, the
+//! provider in a filesystem mirror, and Terraform commands bounded in time.
+//! Here, in the provider's library, because every bench can reach it.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek};
@@ -14,15 +16,15 @@ use anyhow::{bail, ensure, Context};
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/segment-gitops/segment";
 const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// A binary built beside this one (`cargo build --release` puts them together).
-pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
+/// A binary built beside this one (`cargo build --release` puts them
+/// together); `build` is the command that makes it, for the error.
+pub fn sibling(name: &str, build: &str) -> anyhow::Result<PathBuf> {
     let path = std::env::current_exe()
         .context("locating this executable")?
         .with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     ensure!(
         path.is_file(),
-        "no {name} at {}: build it with `cargo build --release -p terraform-provider-segment \
-         -p segment-workspace`",
+        "no {name} at {}: build it with `{build}`",
         path.display()
     );
     Ok(path)
@@ -97,6 +99,8 @@ pub struct Terraform {
     pub cli_config: PathBuf,
     pub token: String,
     pub limit: Duration,
+    /// More environment for every command (and so for the provider).
+    pub env: Vec<(String, String)>,
 }
 
 /// What a finished command printed.
@@ -136,6 +140,7 @@ impl Terraform {
             cli_config,
             token: token.to_string(),
             limit,
+            env: Vec::new(),
         })
     }
 
@@ -147,10 +152,8 @@ impl Terraform {
         args: &[&str],
         on_start: impl FnOnce(u32),
     ) -> anyhow::Result<Finished> {
-        let mut log = tempfile::tempfile().context("creating a log file")?;
-        let started = Instant::now();
-        let child = Command::new("terraform")
-            .args(args)
+        let mut cmd = Command::new("terraform");
+        cmd.args(args)
             .arg("-no-color")
             .current_dir(dir)
             .env("TF_CLI_CONFIG_FILE", &self.cli_config)
@@ -163,31 +166,9 @@ impl Terraform {
             .env_remove("TF_REATTACH_PROVIDERS")
             .env_remove("TF_PLUGIN_CACHE_DIR")
             .env_remove("TF_DATA_DIR")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log.try_clone()?)
-            .spawn()
-            .context("starting terraform (is it on PATH?)")?;
-        let mut child = Guard(child);
-        on_start(child.0.id());
-        let status = loop {
-            if let Some(status) = child.0.try_wait()? {
-                break status;
-            }
-            if started.elapsed() > self.limit {
-                bail!("terraform {} took over {:?}", args.join(" "), self.limit);
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let elapsed = started.elapsed();
-        let mut output = String::new();
-        log.rewind()?;
-        let _ = log.read_to_string(&mut output);
-        Ok(Finished {
-            status,
-            elapsed,
-            output,
-        })
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        let what = format!("terraform {}", args.join(" "));
+        run_bounded(&mut cmd, &what, self.limit, on_start)
     }
 
     /// Like [`Self::run`], and requires one of `codes` as the exit code.
@@ -199,15 +180,75 @@ impl Terraform {
         on_start: impl FnOnce(u32),
     ) -> anyhow::Result<Duration> {
         let done = self.run(dir, args, on_start)?;
-        let code = done.status.code().unwrap_or(-1);
-        if !codes.contains(&code) {
-            let tail: String = tail(&done.output, 4000);
-            bail!(
-                "terraform {} exited {code} (wanted {codes:?}):\n{tail}",
-                args.join(" ")
-            );
-        }
+        done.expect(&format!("terraform {}", args.join(" ")), codes)?;
         Ok(done.elapsed)
+    }
+}
+
+/// Runs `cmd` to its end with stdout and stderr captured together, killing
+/// it after `limit`; `on_start` gets its process id. Its time is measured
+/// from spawn to exit, seen within 5 ms.
+pub fn run_bounded(
+    cmd: &mut Command,
+    what: &str,
+    limit: Duration,
+    on_start: impl FnOnce(u32),
+) -> anyhow::Result<Finished> {
+    // A file, not a pipe: a chatty child never blocks on a full pipe.
+    let mut log = tempfile::tempfile().context("creating a log file")?;
+    let started = Instant::now();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log.try_clone()?)
+        .spawn()
+        .with_context(|| format!("starting {what} (is it on PATH?)"))?;
+    let mut child = Guard(child);
+    on_start(child.0.id());
+    let status = loop {
+        if let Some(status) = child.0.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > limit {
+            bail!("{what} took over {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = started.elapsed();
+    let mut output = String::new();
+    log.rewind()?;
+    let _ = log.read_to_string(&mut output);
+    Ok(Finished {
+        status,
+        elapsed,
+        output,
+    })
+}
+
+impl Finished {
+    /// Fails unless the exit code is one of `codes`, with the output's end.
+    pub fn expect(&self, what: &str, codes: &[i32]) -> anyhow::Result<()> {
+        let code = self.status.code().unwrap_or(-1);
+        if !codes.contains(&code) {
+            let tail: String = tail(&self.output, 4000);
+            bail!("{what} exited {code} (wanted {codes:?}):\n{tail}");
+        }
+        Ok(())
+    }
+}
+
+/// The middle value (the upper one of an even count); zero for none.
+pub fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs.get(xs.len() / 2).copied().unwrap_or_default()
+}
+
+/// How a figure stands against its target, as the reports print it.
+pub fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
     }
 }
 
