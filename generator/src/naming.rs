@@ -124,7 +124,6 @@ pub fn link(attributes: &mut [(String, Hv)], own_id: &str, addresses: &Addresses
     }
 }
 
-
 /// Masked secrets inside JSON become sensitive variables named after the
 /// resource and the key. Returns the variables' names.
 pub fn hide_secrets(attributes: &mut [(String, Hv)], prefix: &str) -> Vec<String> {
