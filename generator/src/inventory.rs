@@ -36,6 +36,7 @@ impl Live {
 /// Every object of the workspace, in a stable order. Profiles warehouses
 /// live in spaces the API cannot list: `spaces` names them.
 pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, segment_api::Error> {
+    let started = std::time::Instant::now();
     let (labels, sources, warehouses, plans, destinations) = tokio::try_join!(
         api.list_labels(),
         api.list_sources(),
@@ -169,6 +170,7 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
     }
     out.sort();
     out.dedup();
+    tracing::debug!(objects = out.len(), elapsed = ?started.elapsed(), "listed the workspace");
     Ok(out)
 }
 

@@ -51,6 +51,7 @@ fn string_of(v: Option<&Value>) -> Option<String> {
 }
 
 pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
+    let started = std::time::Instant::now();
     let mut addresses = Addresses::default();
     for r in &folder.resources {
         addresses.claim(&r.type_name, &r.name, None);
@@ -336,5 +337,11 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         resources: manifest,
         spaces: req.manifest.spaces.clone(),
     };
+    tracing::debug!(
+        desired = req.desired.len(),
+        files = out.files.len(),
+        elapsed = ?started.elapsed(),
+        "reconciled"
+    );
     out
 }

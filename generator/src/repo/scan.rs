@@ -90,6 +90,7 @@ fn traversal_text(e: &Expression) -> Option<String> {
 impl Folder {
     /// Reads every `*.tf` file directly in `dir` (Terraform's one module).
     pub fn read(dir: &Path) -> Result<Folder, ScanError> {
+        let started = std::time::Instant::now();
         let mut folder = Folder::default();
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
@@ -113,6 +114,7 @@ impl Folder {
             })?;
             folder.add(name, text)?;
         }
+        tracing::debug!(files = folder.files.len(), elapsed = ?started.elapsed(), "read the folder");
         Ok(folder)
     }
 
