@@ -42,7 +42,7 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
         api.list_sources(),
         api.list_warehouses(),
         api.list_tracking_plans(),
-        api.list_destinations(),
+        api.list_destination_ids(),
     )?;
     let (functions, transformations, models, users, groups) = tokio::try_join!(
         async {
@@ -82,7 +82,7 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
     out.extend(
         destinations
             .iter()
-            .map(|d| Live::by_id("segment_destination", &d.id)),
+            .map(|id| Live::by_id("segment_destination", id)),
     );
     out.extend(
         functions
@@ -106,7 +106,7 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
             .map(|g| Live::by_id("segment_user_group", &g.id)),
     );
 
-    let children = per_parent(destinations.iter().map(|d| d.id.as_str()), |id| {
+    let children = per_parent(destinations.iter().map(String::as_str), |id| {
         children_of_destination(api, id)
     });
     let plan_sources = per_parent(plans.iter().map(|p| p.id.as_str()), |plan| async move {
