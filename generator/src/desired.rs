@@ -40,6 +40,7 @@ pub async fn read_all(
     lives: Vec<Live>,
     on_read: &(dyn Fn() + Sync),
 ) -> Result<Vec<Desired>, ReadError> {
+    let started = std::time::Instant::now();
     let mut out: Vec<Desired> = stream::iter(lives.into_iter().map(|live| async move {
         let found = read_one(engine, api, live).await;
         on_read();
@@ -55,6 +56,7 @@ pub async fn read_all(
         (kinds::rank(a.live.type_name), &a.live.import_id)
             .cmp(&(kinds::rank(b.live.type_name), &b.live.import_id))
     });
+    tracing::debug!(objects = out.len(), elapsed = ?started.elapsed(), "read every object");
     Ok(out)
 }
 

@@ -36,12 +36,13 @@ impl Live {
 /// Every object of the workspace, in a stable order. Profiles warehouses
 /// live in spaces the API cannot list: `spaces` names them.
 pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, segment_api::Error> {
+    let started = std::time::Instant::now();
     let (labels, sources, warehouses, plans, destinations) = tokio::try_join!(
         api.list_labels(),
         api.list_sources(),
         api.list_warehouses(),
         api.list_tracking_plans(),
-        api.list_destinations(),
+        api.list_destination_ids(),
     )?;
     let (functions, transformations, models, users, groups) = tokio::try_join!(
         async {
@@ -81,7 +82,7 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
     out.extend(
         destinations
             .iter()
-            .map(|d| Live::by_id("segment_destination", &d.id)),
+            .map(|id| Live::by_id("segment_destination", id)),
     );
     out.extend(
         functions
@@ -105,7 +106,7 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
             .map(|g| Live::by_id("segment_user_group", &g.id)),
     );
 
-    let children = per_parent(destinations.iter().map(|d| d.id.as_str()), |id| {
+    let children = per_parent(destinations.iter().map(String::as_str), |id| {
         children_of_destination(api, id)
     });
     let plan_sources = per_parent(plans.iter().map(|p| p.id.as_str()), |plan| async move {
@@ -169,6 +170,7 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
     }
     out.sort();
     out.dedup();
+    tracing::debug!(objects = out.len(), elapsed = ?started.elapsed(), "listed the workspace");
     Ok(out)
 }
 

@@ -59,6 +59,7 @@ fn managed_by<'a>(req: &Request<'a>, folder: &'a Folder, d: &Desired) -> Option<
 }
 
 pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
+    let started = std::time::Instant::now();
     let mut addresses = Addresses::default();
     for r in &folder.resources {
         addresses.claim(&r.type_name, &r.name, None);
@@ -365,6 +366,12 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         resources: manifest,
         spaces: req.manifest.spaces.clone(),
     };
+    tracing::debug!(
+        desired = req.desired.len(),
+        files = out.files.len(),
+        elapsed = ?started.elapsed(),
+        "reconciled"
+    );
     out
 }
 

@@ -63,6 +63,16 @@ impl Client {
     pub async fn list_destinations(&self) -> Result<Vec<Destination>> {
         self.list_all("destinations", "destinations", &[]).await
     }
+    /// Every destination's id alone: each one carries its integration's
+    /// catalog metadata (tens of KB), left undecoded here.
+    pub async fn list_destination_ids(&self) -> Result<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let found: Vec<Id> = self.list_all("destinations", "destinations", &[]).await?;
+        Ok(found.into_iter().map(|d| d.id).collect())
+    }
     pub async fn get_destination(&self, id: &str) -> Result<Destination> {
         let path = format!("destinations/{}", seg(id));
         self.one(Method::GET, &path, "destination", None).await

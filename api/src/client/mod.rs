@@ -1,6 +1,7 @@
 //! The async client: one request path with retries, typed endpoints on top.
 
 mod code;
+mod decode;
 mod governance;
 mod iam;
 mod integrations;
@@ -15,7 +16,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::{ApiError, ApiErrorItem, Error, ErrorBody, Result};
-use crate::models::{Envelope, Pagination};
+use crate::models::Pagination;
 use crate::retry::RetryPolicy;
 
 pub const DEFAULT_URL: &str = "https://api.segmentapis.com";
@@ -164,6 +165,19 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<T> {
+        self.request_with(method, path, query, body, decode::data)
+            .await
+    }
+
+    /// [`Self::request`] with the success body handed to `decode`.
+    async fn request_with<T>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        decode: impl FnOnce(&Url, &[u8]) -> Result<T>,
+    ) -> Result<T> {
         let url = self.url(path)?;
         // Every PATCH in Public API v1 sets the named fields to given values,
         // so replaying one yields the same state: it is retried like PUT.
@@ -201,7 +215,7 @@ impl Client {
                             url: url.to_string(),
                             source: e,
                         })?;
-                        return decode_data(&url, &bytes);
+                        return decode(&url, &bytes);
                     }
                     let retryable = status == StatusCode::TOO_MANY_REQUESTS
                         || (idempotent && status.is_server_error());
@@ -269,16 +283,10 @@ impl Client {
         key: &str,
         body: Option<Value>,
     ) -> Result<T> {
-        let mut data: serde_json::Map<String, Value> =
-            self.request(method, path, &[], body.as_ref()).await?;
-        let item = data.remove(key).ok_or_else(|| Error::Decode {
-            url: path.to_string(),
-            message: format!("the answer has no `{key}`"),
-        })?;
-        serde_json::from_value(item).map_err(|e| Error::Decode {
-            url: path.to_string(),
-            message: format!("`{key}`: {e}"),
+        self.request_with(method, path, &[], body.as_ref(), |url, bytes| {
+            decode::one(url, bytes, key)
         })
+        .await
     }
 
     /// Reads one page of a list: the items under `key` and the cursor block.
@@ -295,20 +303,10 @@ impl Client {
         if let Some(c) = cursor {
             q.push(("pagination.cursor", c.to_string()));
         }
-        let mut data: serde_json::Map<String, Value> = self.get_with(path, &q).await?;
-        let items = data.remove(key).unwrap_or(Value::Array(Vec::new()));
-        let items: Vec<T> = serde_json::from_value(items).map_err(|e| Error::Decode {
-            url: path.to_string(),
-            message: format!("list field `{key}`: {e}"),
-        })?;
-        let pagination = match data.remove("pagination") {
-            Some(p) => serde_json::from_value(p).map_err(|e| Error::Decode {
-                url: path.to_string(),
-                message: format!("pagination: {e}"),
-            })?,
-            None => Pagination::default(),
-        };
-        Ok((items, pagination))
+        self.request_with(Method::GET, path, &q, None, |url, bytes| {
+            decode::page(url, bytes, key)
+        })
+        .await
     }
 
     /// Reads every page of a list, 200 at a time.
@@ -338,15 +336,6 @@ impl Client {
             message: "pagination never ended".into(),
         })
     }
-}
-
-fn decode_data<T: DeserializeOwned>(url: &Url, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice::<Envelope<T>>(bytes)
-        .map(|env| env.data)
-        .map_err(|e| Error::Decode {
-            url: url.to_string(),
-            message: e.to_string(),
-        })
 }
 
 /// Bodies are encoded once, before the first attempt, so a retry sends the

@@ -2,7 +2,7 @@
 //! and variables, with where each sits, so that a resource a person moved
 //! or renamed is still recognised and edited where it is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
 
@@ -49,6 +49,12 @@ pub struct Folder {
     /// What the local backend's `terraform.tfstate` beside the files
     /// manages: whoever runs the generator here (sync among them) sees it.
     pub state: Managed,
+    /// Address → position in `resources` (the first one, as Terraform
+    /// would refuse a second): reconcile looks up every manifest entry, and
+    /// a scan of 10,000 resources each time made sync quadratic.
+    by_address: HashMap<String, usize>,
+    /// `to` → position in `imports`, likewise.
+    by_target: HashMap<String, usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,9 +100,15 @@ fn traversal_text(e: &Expression) -> Option<String> {
     }
 }
 
+/// A file Terraform reads as part of the folder's module.
+fn is_module_file(name: &str) -> bool {
+    name.ends_with(".tf") && !name.contains('/')
+}
+
 impl Folder {
     /// Reads every `*.tf` file directly in `dir` (Terraform's one module).
     pub fn read(dir: &Path) -> Result<Folder, ScanError> {
+        let started = std::time::Instant::now();
         let mut folder = Folder::default();
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
@@ -111,7 +123,7 @@ impl Folder {
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".tf") || !path.is_file() {
+            if !is_module_file(&name) || !path.is_file() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).map_err(|source| ScanError::Io {
@@ -124,7 +136,26 @@ impl Folder {
         if local.is_file() {
             folder.state = state::read(&local)?;
         }
+        tracing::debug!(files = folder.files.len(), elapsed = ?started.elapsed(), "read the folder");
         Ok(folder)
+    }
+
+    /// Appends what `later` declares, as if its files were added after ours.
+    fn merge(&mut self, later: Folder) {
+        for r in later.resources {
+            self.by_address
+                .entry(r.address())
+                .or_insert(self.resources.len());
+            self.resources.push(r);
+        }
+        for i in later.imports {
+            self.by_target
+                .entry(i.to.clone())
+                .or_insert(self.imports.len());
+            self.imports.push(i);
+        }
+        self.variables.extend(later.variables);
+        self.files.extend(later.files);
     }
 
     /// Adds one file's declarations.
@@ -137,6 +168,27 @@ impl Folder {
             self.declare(&file, block);
         }
         self.files.insert(file, text);
+        Ok(())
+    }
+
+    /// Brings the folder in line with files just written (folder-relative
+    /// names; `None`: deleted), parsing only those. A follower that keeps
+    /// one `Folder` between events this way never re-reads the others. On
+    /// an error the folder is part-updated: read it again.
+    pub fn update(&mut self, written: &BTreeMap<String, Option<String>>) -> Result<(), ScanError> {
+        let touched = |file: &String| written.contains_key(file);
+        self.resources.retain(|r| !touched(&r.file));
+        self.imports.retain(|i| !touched(&i.file));
+        self.variables.retain(|_, (file, _)| !touched(file));
+        self.files.retain(|file, _| !touched(file));
+        let kept = std::mem::take(self);
+        self.merge(kept);
+        // As `read`: `*.tf` files directly in the folder.
+        for (file, text) in written {
+            if let Some(text) = text.as_ref().filter(|_| is_module_file(file)) {
+                self.add(file.clone(), text.clone())?;
+            }
+        }
         Ok(())
     }
 
@@ -155,13 +207,17 @@ impl Folder {
                         ))
                     })
                     .collect();
-                self.resources.push(ResourceDecl {
+                let decl = ResourceDecl {
                     file: file.to_string(),
                     type_name: type_name.clone(),
                     name: name.clone(),
                     span,
                     attributes,
-                });
+                };
+                self.by_address
+                    .entry(decl.address())
+                    .or_insert(self.resources.len());
+                self.resources.push(decl);
             }
             ("import", []) => {
                 let to = block
@@ -173,6 +229,9 @@ impl Folder {
                     _ => None,
                 });
                 if let (Some(to), Some(id)) = (to, id) {
+                    self.by_target
+                        .entry(to.clone())
+                        .or_insert(self.imports.len());
                     self.imports.push(ImportDecl {
                         file: file.to_string(),
                         to,
@@ -190,11 +249,15 @@ impl Folder {
     }
 
     pub fn resource(&self, address: &str) -> Option<&ResourceDecl> {
-        self.resources.iter().find(|r| r.address() == address)
+        self.by_address
+            .get(address)
+            .and_then(|&i| self.resources.get(i))
     }
 
     pub fn import_for(&self, address: &str) -> Option<&ImportDecl> {
-        self.imports.iter().find(|i| i.to == address)
+        self.by_target
+            .get(address)
+            .and_then(|&i| self.imports.get(i))
     }
 }
 
@@ -218,5 +281,37 @@ mod tests {
         assert!(f.variables.contains_key("k"));
         let err = f.add("b.tf".into(), "resource {".into()).unwrap_err();
         assert!(err.to_string().contains("b.tf"), "{err}");
+    }
+
+    #[test]
+    fn updates_reparse_only_what_was_written() {
+        let mut f = Folder::default();
+        let web = |slug: &str| {
+            format!("import {{\n  to = segment_source.web\n  id = \"s1\"\n}}\n\nresource \"segment_source\" \"web\" {{\n  slug = \"{slug}\"\n}}\n")
+        };
+        f.add("a.tf".into(), web("old")).expect("parses");
+        f.add("b.tf".into(), "variable \"k\" {}\n".into())
+            .expect("parses");
+        let written = BTreeMap::from([
+            ("a.tf".to_string(), Some(web("new"))),
+            ("b.tf".to_string(), None),
+            (
+                ".segment-gitops/manifest.json".to_string(),
+                Some("{}".into()),
+            ),
+        ]);
+        f.update(&written).expect("updates");
+        let r = f.resource("segment_source.web").expect("still declared");
+        assert_eq!(
+            &f.files["a.tf"][r.attributes["slug"].1.clone()],
+            "slug = \"new\""
+        );
+        assert_eq!(
+            f.import_for("segment_source.web").map(|i| i.id.as_str()),
+            Some("s1")
+        );
+        assert_eq!((f.resources.len(), f.imports.len()), (1, 1));
+        assert!(f.variables.is_empty() && !f.files.contains_key("b.tf"));
+        assert_eq!(f.files.len(), 1);
     }
 }

@@ -93,8 +93,12 @@ pub fn sync_latencies(
         if i > 0 {
             latencies.push(latency);
         }
-        if i > 0 && i % 50 == 0 {
-            println!("sync: {i} of {changes} changes committed");
+        // A long run says how it goes, so a stopped one still tells.
+        if i > 0 && (i % 20 == 0 || i == 5) {
+            println!(
+                "sync: {i} of {changes} changes committed, p50 so far {:.0} ms",
+                percentile(&latencies, 50.0).as_secs_f64() * 1e3
+            );
         }
     }
     Ok(latencies)
