@@ -125,12 +125,13 @@ impl Session {
         let folder = Folder::read(&self.folder_dir())?;
         let mut manifest = self.manifest();
         manifest.spaces = self.spaces(&manifest);
-        let lives = inventory::everything(&self.api, &manifest.spaces)
+        // Reads of what was just listed are answered from the lists.
+        let api = self.api.prefetching();
+        let lives = inventory::everything(&api, &manifest.spaces)
             .await
             .context("listing the workspace")?;
         on_listed(lives.len());
-        let desired: Vec<Desired> =
-            desired::read_all(&self.engine, &self.api, lives, on_read).await?;
+        let desired: Vec<Desired> = desired::read_all(&self.engine, &api, lives, on_read).await?;
         let outcome = reconcile::reconcile(
             &self.engine,
             &folder,

@@ -417,3 +417,62 @@ async fn walk(ws: &TestWorkspace, count_param: &str, cursor_param: &str) -> Vec<
     }
     panic!("{count_param}: more than 200 pages");
 }
+
+/// An export's client answers reads of what it listed from the lists: the
+/// objects are deleted behind its back and it still reads them, once each,
+/// while a plain client sees them gone.
+#[tokio::test]
+async fn a_prefetching_client_reads_listed_objects_from_their_lists() {
+    let ws = TestWorkspace::start().await.unwrap();
+    let c = ws.owner();
+    let source = c
+        .create_source(&fixtures::javascript_source("web"))
+        .await
+        .unwrap();
+    let destination = c
+        .create_destination(&fixtures::amplitude_destination(&source.id))
+        .await
+        .unwrap();
+    let plan = c
+        .create_tracking_plan(&segment_api::models::CreateTrackingPlan {
+            name: "Web".into(),
+            description: None,
+            kind: "LIVE".into(),
+        })
+        .await
+        .unwrap();
+    c.add_tracking_plan_source(&plan.id, &source.id)
+        .await
+        .unwrap();
+
+    let export = c.prefetching();
+    let sources = export.list_sources().await.unwrap();
+    let destination_ids = export.list_destination_ids().await.unwrap();
+    assert_eq!(destination_ids, std::slice::from_ref(&destination.id));
+    let plan_sources = export.list_tracking_plan_sources(&plan.id).await.unwrap();
+    assert_eq!(plan_sources.len(), 1);
+
+    c.delete_destination(&destination.id).await.unwrap();
+    c.remove_tracking_plan_source(&plan.id, &source.id)
+        .await
+        .unwrap();
+    c.delete_source(&source.id).await.unwrap();
+
+    assert_eq!(export.get_source(&source.id).await.unwrap(), sources[0]);
+    let read = export.get_destination(&destination.id).await.unwrap();
+    assert_eq!(read.id, destination.id);
+    assert_eq!(read.metadata, destination.metadata);
+    // Lists are read once: every connection of a plan re-lists its sources.
+    for _ in 0..3 {
+        let again = export.list_tracking_plan_sources(&plan.id).await.unwrap();
+        assert_eq!(again, plan_sources);
+    }
+    // Each kept object answers one read; the next goes to the API.
+    assert_client_error(export.get_source(&source.id).await, 404, None);
+    assert_client_error(c.get_destination(&destination.id).await, 404, None);
+    assert!(c
+        .list_tracking_plan_sources(&plan.id)
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -69,7 +69,7 @@ impl Client {
     }
 
     pub async fn list_reverse_etl_models(&self) -> Result<Vec<ReverseEtlModel>> {
-        self.list_all("reverse-etl-models", "models", &[]).await
+        self.list_kept("reverse-etl-models", "models", &[]).await
     }
     pub async fn get_reverse_etl_model(&self, id: &str) -> Result<ReverseEtlModel> {
         let path = format!("reverse-etl-models/{}", seg(id));

@@ -105,7 +105,7 @@ impl Client {
     }
 
     pub async fn list_transformations(&self) -> Result<Vec<Transformation>> {
-        self.list_all("transformations", "transformations", &[])
+        self.list_kept("transformations", "transformations", &[])
             .await
     }
     pub async fn get_transformation(&self, id: &str) -> Result<Transformation> {

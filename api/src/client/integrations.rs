@@ -15,7 +15,7 @@ pub(crate) fn seg(s: &str) -> String {
 
 impl Client {
     pub async fn list_sources(&self) -> Result<Vec<Source>> {
-        self.list_all("sources", "sources", &[]).await
+        self.list_kept("sources", "sources", &[]).await
     }
     pub async fn get_source(&self, id: &str) -> Result<Source> {
         self.one(Method::GET, &format!("sources/{}", seg(id)), "source", None)
@@ -61,7 +61,7 @@ impl Client {
     }
 
     pub async fn list_destinations(&self) -> Result<Vec<Destination>> {
-        self.list_all("destinations", "destinations", &[]).await
+        self.list_kept("destinations", "destinations", &[]).await
     }
     /// Every destination's id alone: each one carries its integration's
     /// catalog metadata (tens of KB), left undecoded here.
@@ -70,7 +70,7 @@ impl Client {
         struct Id {
             id: String,
         }
-        let found: Vec<Id> = self.list_all("destinations", "destinations", &[]).await?;
+        let found: Vec<Id> = self.list_kept("destinations", "destinations", &[]).await?;
         Ok(found.into_iter().map(|d| d.id).collect())
     }
     pub async fn get_destination(&self, id: &str) -> Result<Destination> {
@@ -100,7 +100,7 @@ impl Client {
         destination_id: &str,
     ) -> Result<Vec<DestinationSubscription>> {
         let path = format!("destinations/{}/subscriptions", seg(destination_id));
-        self.list_all(&path, "subscriptions", &[]).await
+        self.list_kept(&path, "subscriptions", &[]).await
     }
     pub async fn get_subscription(
         &self,
@@ -151,7 +151,7 @@ impl Client {
     }
 
     pub async fn list_warehouses(&self) -> Result<Vec<Warehouse>> {
-        self.list_all("warehouses", "warehouses", &[]).await
+        self.list_kept("warehouses", "warehouses", &[]).await
     }
     pub async fn get_warehouse(&self, id: &str) -> Result<Warehouse> {
         let path = format!("warehouses/{}", seg(id));
@@ -205,7 +205,7 @@ impl Client {
 
     pub async fn list_filters(&self, destination_id: &str) -> Result<Vec<DestinationFilter>> {
         let path = format!("destination/{}/filters", seg(destination_id));
-        self.list_all(&path, "filters", &[]).await
+        self.list_kept(&path, "filters", &[]).await
     }
     pub async fn get_filter(&self, destination_id: &str, id: &str) -> Result<DestinationFilter> {
         let path = format!("destination/{}/filters/{}", seg(destination_id), seg(id));

@@ -5,6 +5,7 @@ mod decode;
 mod governance;
 mod iam;
 mod integrations;
+mod prefetch;
 mod profiles;
 mod rate_limit;
 
@@ -96,6 +97,8 @@ pub struct Client {
     base: Url,
     token: String,
     retry: RetryPolicy,
+    /// Objects lists returned, for the reads that follow (an export's).
+    prefetch: Option<std::sync::Arc<prefetch::Prefetch>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -139,6 +142,7 @@ impl Client {
             base,
             token: config.token,
             retry: config.retry,
+            prefetch: None,
         })
     }
 
@@ -283,6 +287,14 @@ impl Client {
         key: &str,
         body: Option<Value>,
     ) -> Result<T> {
+        if method == Method::GET {
+            if let Some(kept) = self.prefetch.as_ref().and_then(|p| p.take(path)) {
+                return serde_json::from_str(kept.get()).map_err(|e| Error::Decode {
+                    url: path.to_string(),
+                    message: format!("`{key}`: {e}"),
+                });
+            }
+        }
         self.request_with(method, path, &[], body.as_ref(), |url, bytes| {
             decode::one(url, bytes, key)
         })
@@ -309,8 +321,22 @@ impl Client {
         .await
     }
 
-    /// Reads every page of a list, 200 at a time.
+    /// Reads every page of a list, 200 at a time (a prefetching client
+    /// reads each list once).
     pub async fn list_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>> {
+        match &self.prefetch {
+            Some(prefetch) => prefetch.list_once(self, path, key, query).await,
+            None => self.walk_pages(path, key, query).await,
+        }
+    }
+
+    /// Every page of a list, from the API.
+    async fn walk_pages<T: DeserializeOwned>(
         &self,
         path: &str,
         key: &str,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use git2::{build::CheckoutBuilder, IndexAddOption, Oid, Repository, Signature, Time};
+use git2::{build::CheckoutBuilder, Oid, Repository, Signature, Time};
 
 /// Written before the work tree is touched, removed after the commit: if it
 /// is there at start, the last run died between the two.
@@ -202,14 +202,16 @@ impl Repo {
             }
         }
         let mut index = self.repo.index()?;
-        let present: Vec<&str> = files
-            .iter()
-            .filter(|(_, c)| c.is_some())
-            .map(|(p, _)| p.as_str())
-            .collect();
-        index.add_all(present, IndexAddOption::FORCE, None)?;
-        for (p, _) in files.iter().filter(|(_, c)| c.is_none()) {
-            let _ = index.remove_path(Path::new(p));
+        // One path at a time: `add_all` with a pathspec per file matches
+        // every pathspec against every entry, a quarter of an export's
+        // time at 10,000 files.
+        for (p, content) in files {
+            match content {
+                Some(_) => index.add_path(Path::new(p))?,
+                None => {
+                    let _ = index.remove_path(Path::new(p));
+                }
+            }
         }
         index.write()?;
         let tree_id = index.write_tree()?;
