@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use segment_api::models::{
     DestinationMetadata, IntegrationOption, Settings, SourceMetadata, WarehouseMetadata,
 };
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::error::AppError;
@@ -18,8 +19,8 @@ pub struct Catalog {
     pub sources: Vec<SourceMetadata>,
     pub destinations: Vec<DestinationMetadata>,
     pub warehouses: Vec<WarehouseMetadata>,
-    /// Metadata as JSON, made once: resources embed it in every answer.
-    rendered: HashMap<String, Value>,
+    /// Metadata as JSON text, made once: resources embed it in every answer.
+    rendered: HashMap<String, Box<RawValue>>,
     source_index: HashMap<String, usize>,
     destination_index: HashMap<String, usize>,
     warehouse_index: HashMap<String, usize>,
@@ -53,20 +54,22 @@ impl Catalog {
                 "warehouses.json",
                 include_str!("../catalog/warehouses.json"),
             );
+            // Plain structs: serializing them cannot fail, and the entry
+            // would only show as null if it did.
             let rendered = sources
                 .iter()
-                .map(|m| (m.id.clone(), serde_json::to_value(m)))
+                .map(|m| (m.id.clone(), serde_json::value::to_raw_value(m)))
                 .chain(
                     destinations
                         .iter()
-                        .map(|m| (m.id.clone(), serde_json::to_value(m))),
+                        .map(|m| (m.id.clone(), serde_json::value::to_raw_value(m))),
                 )
                 .chain(
                     warehouses
                         .iter()
-                        .map(|m| (m.id.clone(), serde_json::to_value(m))),
+                        .map(|m| (m.id.clone(), serde_json::value::to_raw_value(m))),
                 )
-                .map(|(id, v)| (id, v.unwrap_or(Value::Null)))
+                .filter_map(|(id, v)| Some((id, v.ok()?)))
                 .collect();
             Catalog {
                 rendered,
@@ -92,9 +95,9 @@ impl Catalog {
         self.warehouse_index.get(id).map(|&i| &self.warehouses[i])
     }
 
-    /// The metadata of any integration as the API renders it.
-    pub fn rendered(&self, id: &str) -> Value {
-        self.rendered.get(id).cloned().unwrap_or(Value::Null)
+    /// The metadata of any integration as the API renders it (JSON text).
+    pub fn rendered(&self, id: &str) -> Option<&RawValue> {
+        self.rendered.get(id).map(|m| &**m)
     }
 
     pub fn require_source(&self, id: &str) -> Result<&SourceMetadata, AppError> {

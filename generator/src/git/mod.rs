@@ -15,6 +15,8 @@ use git2::{build::CheckoutBuilder, Oid, Repository, Signature, Time};
 /// Written before the work tree is touched, removed after the commit: if it
 /// is there at start, the last run died between the two.
 const PENDING: &str = "segment-gitops-pending";
+/// From this many files a commit's objects are written as one pack.
+const BULK_FILES: usize = 256;
 
 /// Who a commit is by, and when.
 pub struct Author {
@@ -189,6 +191,7 @@ impl Repo {
         author: &Author,
         message: &str,
     ) -> Result<Option<Oid>> {
+        let started = std::time::Instant::now();
         let marker = self.pending_path();
         self.mark_pending(files.keys().map(String::as_str))?;
         for (path, content) in files {
@@ -201,7 +204,24 @@ impl Repo {
                 },
             }
         }
-        let mut index = self.repo.index()?;
+        let written = started.elapsed();
+        // Objects of a large commit (a first export) are gathered in memory
+        // and written as one pack, not a loose file each: a second handle,
+        // so that nothing else this run writes lands in memory only.
+        let bulk = files.len() >= BULK_FILES;
+        let writer = if bulk {
+            Some(Repository::open(self.repo.path())?)
+        } else {
+            None
+        };
+        let repo = writer.as_ref().unwrap_or(&self.repo);
+        let odb = repo.odb()?;
+        let mempack = if bulk {
+            Some(odb.add_new_mempack_backend(1000)?)
+        } else {
+            None
+        };
+        let mut index = repo.index()?;
         // One path at a time: `add_all` with a pathspec per file matches
         // every pathspec against every entry, a quarter of an export's
         // time at 10,000 files.
@@ -213,33 +233,59 @@ impl Repo {
                 }
             }
         }
-        index.write()?;
         let tree_id = index.write_tree()?;
-        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         if parent.as_ref().is_some_and(|p| p.tree_id() == tree_id) {
+            index.write()?;
             std::fs::remove_file(&marker)?;
             return Ok(None);
         }
-        let tree = self.repo.find_tree(tree_id)?;
+        let tree = repo.find_tree(tree_id)?;
         let sig = author.signature()?;
         let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let oid = self.repo.commit(
-            Some(&format!("refs/heads/{}", self.branch)),
-            &sig,
-            &sig,
-            message,
-            &tree,
-            &parents,
-        )?;
+        let oid = repo.commit(None, &sig, &sig, message, &tree, &parents)?;
+        if let Some(mempack) = mempack {
+            let mut pack = git2::Buf::new();
+            mempack.dump(repo, &mut pack)?;
+            let mut out = odb.packwriter()?;
+            std::io::Write::write_all(&mut out, &pack)?;
+            out.commit()?;
+        }
+        // Only now that its objects are on disk may the index name them.
+        index.write()?;
+        // The branch moves only from the commit we built on (as `git commit`).
+        let branch = format!("refs/heads/{}", self.branch);
+        let reflog = format!("commit: {}", message.lines().next().unwrap_or_default());
+        match &parent {
+            Some(p) => repo.reference_matching(&branch, oid, true, p.id(), &reflog)?,
+            None => repo.reference(&branch, oid, false, &reflog)?,
+        };
         std::fs::remove_file(&marker)?;
+        tracing::debug!(files = files.len(), ?written, elapsed = ?started.elapsed(), "committed");
         Ok(Some(oid))
     }
 }
 
-/// Never a half-written file: write beside it, then rename over it.
+/// Never a half-written file: write beside it, then rename over it. A new
+/// file is written in place, a third of the file operations of a first
+/// export: if the run dies, the pending marker has the next one remove it.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut file) => {
+            use std::io::Write;
+            return file
+                .write_all(text.as_bytes())
+                .with_context(|| format!("writing {}", path.display()));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
     }
     let tmp = path.with_extension("segment-gitops-tmp");
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
@@ -278,5 +324,44 @@ mod tests {
             .commit(&one_file("2\n"), &Author::generator(), "second")
             .expect("commit after recovery");
         assert!(next.is_some());
+    }
+
+    #[test]
+    fn a_large_commit_is_one_pack_that_git_reads_and_builds_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Repo::open(dir.path(), None).expect("open");
+        let files: BTreeMap<String, Option<String>> = (0..BULK_FILES + 1)
+            .map(|i| (format!("f{i}.tf"), Some(format!("{i}\n"))))
+            .collect();
+        let first = repo
+            .commit(&files, &Author::generator(), "export")
+            .expect("commit")
+            .expect("a commit");
+        let objects = repo.repo.path().join("objects");
+        let packs = std::fs::read_dir(objects.join("pack"))
+            .expect("pack dir")
+            .count();
+        assert_eq!(packs, 2, "one .pack and its .idx");
+        let loose = std::fs::read_dir(&objects)
+            .expect("objects")
+            .flatten()
+            .filter(|e| e.file_name().len() == 2)
+            .count();
+        assert_eq!(loose, 0, "no loose objects");
+        // A fresh handle (what the next run opens) reads every file back,
+        // and the index matches the work tree.
+        let fresh = Repository::open(dir.path()).expect("reopen");
+        let tree = fresh.head().expect("head").peel_to_tree().expect("tree");
+        assert_eq!(tree.len(), BULK_FILES + 1);
+        let blob = tree.get_path(Path::new("f7.tf")).expect("f7.tf");
+        assert_eq!(fresh.find_blob(blob.id()).expect("blob").content(), b"7\n");
+        assert!(fresh.statuses(None).expect("status").is_empty());
+        // A small commit on top goes the usual way, onto the first.
+        let next = repo
+            .commit(&one_file("x\n"), &Author::generator(), "small")
+            .expect("commit")
+            .expect("a commit");
+        let parent = fresh.find_commit(next).expect("commit").parent_id(0);
+        assert_eq!(parent.expect("parent"), first);
     }
 }

@@ -3,11 +3,12 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use segment_api::models::{CreateDestination, UpdateDestination};
 use serde_json::{json, Value};
 
-use super::{list_answer, load, modify, object, ok_one, remove, set, set_or_clear, text};
+use super::answer::{self, List, One, Shown};
+use super::{list_answer, load, modify, object, remove, set, set_or_clear, text};
 use crate::catalog::{self, Catalog};
 use crate::error::AppResult;
 use crate::input::Body;
@@ -32,8 +33,9 @@ fn audit_name(body: &Value) -> String {
 }
 
 /// A destination as the API shows it: catalog metadata embedded, secrets masked.
-pub fn render(doc: &Doc) -> Value {
+pub fn render(doc: &Doc) -> Shown {
     let mut body = doc.body.clone();
+    let mut metadata = None;
     if let Value::Object(map) = &mut body {
         let meta_id = map
             .remove("metadataId")
@@ -46,12 +48,12 @@ pub fn render(doc: &Doc) -> Value {
             let shown = catalog::masked(&meta.options, settings);
             map.insert("settings".into(), Value::Object(shown));
         }
-        map.insert("metadata".into(), catalog.rendered(&meta_id));
+        metadata = catalog.rendered(&meta_id);
     }
-    body
+    Shown::new(body, metadata)
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
     list_answer(
         &state,
         Kind::Destination,
@@ -63,16 +65,16 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
     .await
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<Shown>> {
     let doc = load(&state, Kind::Destination, &id).await?;
-    Ok(ok_one("destination", render(&doc)))
+    Ok(answer::one("destination", render(&doc)))
 }
 
 async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateDestination>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Shown>> {
     let meta = Catalog::get().require_destination(&input.metadata_id)?;
     let settings = catalog::without_masks(&input.settings);
     catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
@@ -94,7 +96,7 @@ async fn create(
         .require(Kind::Source, &input.source_id, "sourceId")
         .create(doc.clone());
     state.store.apply(batch, &actor).await?;
-    Ok(ok_one("destination", render(&doc)))
+    Ok(answer::one("destination", render(&doc)))
 }
 
 fn object_of(v: &mut Value) -> &mut serde_json::Map<String, Value> {
@@ -109,7 +111,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateDestination>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Shown>> {
     let doc = modify(&state, &actor, Kind::Destination, &id, |doc| {
         let meta = Catalog::get().require_destination(text(&doc.body, "metadataId"))?;
         let map = object(doc);
@@ -122,7 +124,7 @@ async fn update(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("destination", render(&doc)))
+    Ok(answer::one("destination", render(&doc)))
 }
 
 async fn delete(

@@ -11,6 +11,7 @@ use segment_api::models::{
 };
 use serde_json::{json, Map, Value};
 
+use super::answer::List;
 use super::{list_answer, load, modify, non_empty, object, ok_one, one_of, remove, set};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -124,7 +125,7 @@ fn resource_type_param(uri: &Uri) -> AppResult<String> {
     }
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Value>> {
     let resource_type = resource_type_param(&uri)?;
     // Functions are stored under their resource type, so the store pages
     // one type at a time.

@@ -1,5 +1,6 @@
 //! The API's paths, one file per resource family, and the helpers they share.
 
+mod answer;
 mod destinations;
 mod filters;
 mod functions;
@@ -105,17 +106,17 @@ pub async fn page_of(
 }
 
 /// A list answer: one page of `kind` within `scope`, each item rendered.
-pub async fn list_answer(
+pub async fn list_answer<T: serde::Serialize>(
     state: &AppState,
     kind: Kind,
     uri: &Uri,
     scope: ListQuery,
-    key: &str,
-    render: impl Fn(&Doc) -> Value,
-) -> AppResult<Json<Value>> {
+    key: &'static str,
+    render: impl Fn(&Doc) -> T,
+) -> AppResult<answer::List<T>> {
     let (request, page) = page_of(state, kind, uri, scope).await?;
     let items = page.items.iter().map(render).collect();
-    Ok(ok_list(key, items, request, &page))
+    Ok(answer::list(key, items, request, &page))
 }
 
 /// The document, or a 404 naming what is missing.

@@ -10,14 +10,13 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, patch};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use segment_api::models::{CreateProfilesWarehouse, UpdateProfilesWarehouse};
 use serde_json::{json, Value};
 
+use super::answer::{self, List, One, Shown};
 use super::warehouses::render;
-use super::{
-    list_answer, load, modify, non_empty, object, ok_one, remove, set, set_or_clear, text,
-};
+use super::{list_answer, load, modify, non_empty, object, remove, set, set_or_clear, text};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -61,7 +60,7 @@ async fn list(
     State(state): State<AppState>,
     Path(space_id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<Shown>> {
     non_empty("spaceId", &space_id)?;
     let scope = ListQuery::under(space_id);
     list_answer(
@@ -81,7 +80,7 @@ async fn create(
     Extension(actor): Extension<Actor>,
     Path(space_id): Path<String>,
     Body(input): Body<CreateProfilesWarehouse>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, One<Shown>)> {
     non_empty("spaceId", &space_id)?;
     let meta = Catalog::get().require_warehouse(&input.metadata_id)?;
     let settings = catalog::without_masks(&input.settings);
@@ -110,7 +109,7 @@ async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        ok_one("profilesWarehouse", render(&doc)),
+        answer::one("profilesWarehouse", render(&doc)),
     ))
 }
 
@@ -119,7 +118,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path((space_id, id)): Path<(String, String)>,
     Body(input): Body<UpdateProfilesWarehouse>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Shown>> {
     load_in_space(&state, &space_id, &id).await?;
     if let Some(Some(schema)) = &input.schema_name {
         non_empty("schemaName", schema)?;
@@ -137,7 +136,7 @@ async fn update(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("profilesWarehouse", render(&doc)))
+    Ok(answer::one("profilesWarehouse", render(&doc)))
 }
 
 async fn delete(

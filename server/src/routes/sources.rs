@@ -7,7 +7,8 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{CreateSource, Label, Labels, UpdateSource};
 use serde_json::{json, Value};
 
-use super::{list_answer, load, modify, object, ok_list, ok_one, page_of, remove, set, text};
+use super::answer::{self, List, One, Shown};
+use super::{list_answer, load, modify, object, page_of, remove, set, text};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -60,8 +61,9 @@ fn audit_name(body: &Value) -> String {
 }
 
 /// A source as the API shows it: catalog metadata embedded, secrets masked.
-pub fn render(doc: &Doc) -> Value {
+pub fn render(doc: &Doc) -> Shown {
     let mut body = doc.body.clone();
+    let mut metadata = None;
     if let Value::Object(map) = &mut body {
         let meta_id = map
             .remove("metadataId")
@@ -74,12 +76,12 @@ pub fn render(doc: &Doc) -> Value {
             let shown = catalog::masked(&meta.options, settings);
             map.insert("settings".into(), Value::Object(shown));
         }
-        map.insert("metadata".into(), catalog.rendered(&meta_id));
+        metadata = catalog.rendered(&meta_id);
     }
-    body
+    Shown::new(body, metadata)
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
     list_answer(
         &state,
         Kind::Source,
@@ -91,7 +93,18 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
     .await
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+/// A source read by id: its tracking plan comes with it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Read {
+    source: Shown,
+    tracking_plan_id: Value,
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<answer::Data<Read>>> {
     let doc = load(&state, Kind::Source, &id).await?;
     let plan = state
         .store
@@ -99,16 +112,17 @@ async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResul
         .await?
         .map(|c| Value::String(text(&c.body, "trackingPlanId").to_string()))
         .unwrap_or(Value::Null);
-    Ok(super::ok(
-        json!({ "source": render(&doc), "trackingPlanId": plan }),
-    ))
+    Ok(answer::data(Read {
+        source: render(&doc),
+        tracking_plan_id: plan,
+    }))
 }
 
 async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateSource>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Shown>> {
     check_slug(&input.slug)?;
     let meta = Catalog::get().require_source(&input.metadata_id)?;
     let settings = catalog::without_masks(&input.settings.unwrap_or_default());
@@ -130,7 +144,7 @@ async fn create(
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
-    Ok(ok_one("source", render(&doc)))
+    Ok(answer::one("source", render(&doc)))
 }
 
 async fn update(
@@ -138,7 +152,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateSource>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Shown>> {
     if let Some(slug) = &input.slug {
         check_slug(slug)?;
     }
@@ -157,7 +171,7 @@ async fn update(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("source", render(&doc)))
+    Ok(answer::one("source", render(&doc)))
 }
 
 async fn delete(
@@ -239,7 +253,7 @@ async fn connected_destinations(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<Shown>> {
     load(&state, Kind::Source, &id).await?;
     let scope = ListQuery::under(id);
     list_answer(
@@ -257,7 +271,7 @@ async fn connected_warehouses(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<Shown>> {
     load(&state, Kind::Source, &id).await?;
     let scope = ListQuery {
         referencing: Some(id),
@@ -274,5 +288,5 @@ async fn connected_warehouses(
             items.push(super::warehouses::render(&w));
         }
     }
-    Ok(ok_list("warehouses", items, req, &page))
+    Ok(answer::list("warehouses", items, req, &page))
 }

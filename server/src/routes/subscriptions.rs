@@ -11,6 +11,7 @@ use segment_api::models::{
 };
 use serde_json::{json, Value};
 
+use super::answer::List;
 use super::{
     belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, remove_child, set,
     text,
@@ -65,7 +66,7 @@ async fn list(
     State(state): State<AppState>,
     Path(destination_id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<Value>> {
     load(&state, Kind::Destination, &destination_id).await?;
     let scope = ListQuery::under(destination_id);
     list_answer(

@@ -18,6 +18,7 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{RuleInput, RuleKey, Rules, UpsertRule, RULE_TYPES};
 use serde_json::{json, Map, Value};
 
+use super::answer::List;
 use super::{list_answer, load, object, ok_status, one_of, text};
 use crate::error::{AppError, AppResult};
 use crate::input::{decode, Body};
@@ -356,7 +357,7 @@ async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<Value>> {
     load(&state, Kind::TrackingPlan, &id).await?;
     let scope = ListQuery::under(id);
     list_answer(&state, Kind::Rule, &uri, scope, "rules", |d| d.body.clone()).await

@@ -8,6 +8,7 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{CreateTrackingPlan, SourceRef, UpdateTrackingPlan, TRACKING_PLAN_TYPES};
 use serde_json::{json, Value};
 
+use super::answer::{self, List, Shown};
 use super::{
     load, modify, non_empty, object, ok_list, ok_one, ok_status, one_of, page_of, remove, set, text,
 };
@@ -163,7 +164,7 @@ async fn sources(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<Shown>> {
     load(&state, Kind::TrackingPlan, &id).await?;
     let scope = ListQuery::under(id);
     let (req, page) = page_of(&state, Kind::TrackingPlanConnection, &uri, scope).await?;
@@ -177,7 +178,7 @@ async fn sources(
             items.push(super::sources::render(&s));
         }
     }
-    Ok(ok_list("sources", items, req, &page))
+    Ok(answer::list("sources", items, req, &page))
 }
 
 async fn connect(

@@ -7,9 +7,9 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{CreateWarehouse, UpdateWarehouse};
 use serde_json::{json, Value};
 
+use super::answer::{self, List, One, Shown};
 use super::{
-    list_answer, load, modify, object, ok_list, ok_one, ok_status, page_of, remove, set,
-    set_or_clear, text,
+    list_answer, load, modify, object, ok_status, page_of, remove, set, set_or_clear, text,
 };
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
@@ -41,8 +41,9 @@ fn audit_name(body: &Value) -> String {
 
 /// A warehouse as the API shows it. Secrets are left out entirely, as the
 /// API does for warehouse passwords.
-pub fn render(doc: &Doc) -> Value {
+pub fn render(doc: &Doc) -> Shown {
     let mut body = doc.body.clone();
+    let mut metadata = None;
     if let Value::Object(map) = &mut body {
         let meta_id = map
             .remove("metadataId")
@@ -56,12 +57,12 @@ pub fn render(doc: &Doc) -> Value {
                 settings.remove(&o.name);
             }
         }
-        map.insert("metadata".into(), catalog.rendered(&meta_id));
+        metadata = catalog.rendered(&meta_id);
     }
-    body
+    Shown::new(body, metadata)
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
     list_answer(
         &state,
         Kind::Warehouse,
@@ -73,16 +74,16 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
     .await
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<Shown>> {
     let doc = load(&state, Kind::Warehouse, &id).await?;
-    Ok(ok_one("warehouse", render(&doc)))
+    Ok(answer::one("warehouse", render(&doc)))
 }
 
 async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateWarehouse>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Shown>> {
     let meta = Catalog::get().require_warehouse(&input.metadata_id)?;
     let settings = catalog::without_masks(&input.settings);
     catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
@@ -103,7 +104,7 @@ async fn create(
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
-    Ok(ok_one("warehouse", render(&doc)))
+    Ok(answer::one("warehouse", render(&doc)))
 }
 
 async fn update(
@@ -111,7 +112,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateWarehouse>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Shown>> {
     let doc = modify(&state, &actor, Kind::Warehouse, &id, |doc| {
         let meta = Catalog::get().require_warehouse(text(&doc.body, "metadataId"))?;
         let map = object(doc);
@@ -124,7 +125,7 @@ async fn update(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("warehouse", render(&doc)))
+    Ok(answer::one("warehouse", render(&doc)))
 }
 
 async fn delete(
@@ -143,7 +144,7 @@ async fn connected_sources(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<Shown>> {
     load(&state, Kind::Warehouse, &id).await?;
     let scope = ListQuery::under(id);
     let (req, page) = page_of(&state, Kind::WarehouseConnection, &uri, scope).await?;
@@ -157,7 +158,7 @@ async fn connected_sources(
             items.push(super::sources::render(&s));
         }
     }
-    Ok(ok_list("sources", items, req, &page))
+    Ok(answer::list("sources", items, req, &page))
 }
 
 async fn connect(
