@@ -163,7 +163,8 @@ fn export(
     let done = bench::run_bounded(&mut cmd, "segment-gitops export", limit, |_| {})?;
     done.expect("segment-gitops export", &[0])?;
     ensure!(
-        done.output.starts_with("committed "),
+        // Progress lines on stderr come first: stdout has the result.
+        done.output.lines().any(|l| l.starts_with("committed ")),
         "segment-gitops export made no commit: {}",
         done.output.trim()
     );
