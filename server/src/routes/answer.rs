@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use axum::Json;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use crate::catalog::Catalog;
 use crate::pagination::{self, PageRequest};
-use crate::store::Page;
+use crate::store::{Doc, Page};
 
 /// An object as the API shows it: its body, then `metadata`.
 pub struct Shown {
@@ -26,6 +27,29 @@ impl Shown {
     /// `body` (an object) followed by `metadata` (`null` when unknown).
     pub fn new(body: Value, metadata: Option<&'static RawValue>) -> Shown {
         Shown { body, metadata }
+    }
+
+    /// A catalog integration's document as the API shows it: its
+    /// `metadataId` replaced by the metadata itself, and its settings (when
+    /// an object) passed to `show_settings` with that id, which hides
+    /// secrets as the integration's kind does.
+    pub fn integration(
+        doc: &Doc,
+        show_settings: impl FnOnce(&str, &mut Map<String, Value>),
+    ) -> Shown {
+        let mut body = doc.body.clone();
+        let mut metadata = None;
+        if let Value::Object(map) = &mut body {
+            let meta_id = match map.remove("metadataId") {
+                Some(Value::String(id)) => id,
+                _ => String::new(),
+            };
+            if let Some(Value::Object(settings)) = map.get_mut("settings") {
+                show_settings(&meta_id, settings);
+            }
+            metadata = Catalog::get().rendered(&meta_id);
+        }
+        Shown::new(body, metadata)
     }
 }
 

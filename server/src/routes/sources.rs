@@ -62,23 +62,11 @@ fn audit_name(body: &Value) -> String {
 
 /// A source as the API shows it: catalog metadata embedded, secrets masked.
 pub fn render(doc: &Doc) -> Shown {
-    let mut body = doc.body.clone();
-    let mut metadata = None;
-    if let Value::Object(map) = &mut body {
-        let meta_id = map
-            .remove("metadataId")
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let catalog = Catalog::get();
-        if let (Some(meta), Some(Value::Object(settings))) =
-            (catalog.source(&meta_id), map.get("settings"))
-        {
-            let shown = catalog::masked(&meta.options, settings);
-            map.insert("settings".into(), Value::Object(shown));
+    Shown::integration(doc, |meta_id, settings| {
+        if let Some(meta) = Catalog::get().source(meta_id) {
+            *settings = catalog::masked(&meta.options, settings);
         }
-        metadata = catalog.rendered(&meta_id);
-    }
-    Shown::new(body, metadata)
+    })
 }
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {

@@ -42,24 +42,13 @@ fn audit_name(body: &Value) -> String {
 /// A warehouse as the API shows it. Secrets are left out entirely, as the
 /// API does for warehouse passwords.
 pub fn render(doc: &Doc) -> Shown {
-    let mut body = doc.body.clone();
-    let mut metadata = None;
-    if let Value::Object(map) = &mut body {
-        let meta_id = map
-            .remove("metadataId")
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let catalog = Catalog::get();
-        if let (Some(meta), Some(Value::Object(settings))) =
-            (catalog.warehouse(&meta_id), map.get_mut("settings"))
-        {
+    Shown::integration(doc, |meta_id, settings| {
+        if let Some(meta) = Catalog::get().warehouse(meta_id) {
             for o in meta.options.iter().filter(|o| o.is_secret()) {
                 settings.remove(&o.name);
             }
         }
-        metadata = catalog.rendered(&meta_id);
-    }
-    Shown::new(body, metadata)
+    })
 }
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
