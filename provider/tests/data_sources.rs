@@ -139,6 +139,11 @@ async fn every_data_source_reads_what_the_api_holds() {
     );
 
     let source = api.get_source(&seeded.source).await.expect("source");
+    // The catalog entry in full: the source's own answer only names it.
+    let source_entry = api
+        .get_source_metadata(&source.metadata.id)
+        .await
+        .expect("source catalog entry");
     let s = read("source");
     assert_eq!(s["id"], json!(source.id));
     assert_eq!(s["slug"], json!("stripe-prod"));
@@ -151,11 +156,11 @@ async fn every_data_source_reads_what_the_api_holds() {
     assert_eq!(s["metadata"]["name"], json!(source.metadata.name));
     assert_eq!(
         s["metadata"]["logos"]["default"],
-        json!(source.metadata.logos.default)
+        json!(source_entry.logos.default)
     );
     assert_eq!(
         s["metadata"]["options"].as_array().map(Vec::len),
-        Some(source.metadata.options.len())
+        Some(source_entry.options.len())
     );
     // The secret reads back masked, as the API gives it.
     let settings = parsed(&s["settings"]);
@@ -167,13 +172,13 @@ async fn every_data_source_reads_what_the_api_holds() {
 
     let sm = read("source_metadata");
     assert_eq!(sm["id"], json!(fixtures::STRIPE_SOURCE));
-    assert_eq!(sm["slug"], json!(source.metadata.slug));
-    assert_eq!(sm["categories"], json!(source.metadata.categories));
+    assert_eq!(sm["slug"], json!(source_entry.slug));
+    assert_eq!(sm["categories"], json!(source_entry.categories));
     assert_eq!(
         sm["is_cloud_event_source"],
-        json!(source.metadata.is_cloud_event_source)
+        json!(source_entry.is_cloud_event_source)
     );
-    let api_key = source.metadata.options.iter().find(|o| o.name == "apiKey");
+    let api_key = source_entry.options.iter().find(|o| o.name == "apiKey");
     let tf_key = sm["options"]
         .as_array()
         .and_then(|o| o.iter().find(|o| o["name"] == "apiKey"))
@@ -185,7 +190,10 @@ async fn every_data_source_reads_what_the_api_holds() {
         .get_destination(&seeded.destination)
         .await
         .expect("destination");
-    let catalog = &destination.metadata;
+    let catalog = api
+        .get_destination_metadata(&destination.metadata.id)
+        .await
+        .expect("destination catalog entry");
     let d = read("destination");
     assert_eq!(d["source_id"], json!(source.id));
     assert_eq!(d["name"], json!("Amplitude Actions"));
@@ -252,9 +260,13 @@ async fn every_data_source_reads_what_the_api_holds() {
     assert!(settings.get("password").is_none(), "{settings}");
     let wm = read("warehouse_metadata");
     assert_eq!(wm["slug"], json!(warehouse.metadata.slug));
+    let warehouse_entry = api
+        .get_warehouse_metadata(&warehouse.metadata.id)
+        .await
+        .expect("warehouse catalog entry");
     assert_eq!(
         wm["options"].as_array().map(Vec::len),
-        Some(warehouse.metadata.options.len())
+        Some(warehouse_entry.options.len())
     );
 
     let plan = api

@@ -11,6 +11,20 @@ pub struct Logos {
     pub alt: Option<String>,
 }
 
+/// The catalog entry a source, destination or warehouse is an instance of,
+/// as that object's own answer names it. The entry in full (options,
+/// actions, logos: tens of KB for some destinations) is the catalog's to
+/// tell; skipping it here makes reading a workspace's integrations a
+/// fraction of the work.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub id: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+}
+
 /// One setting an integration takes, as the catalog describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

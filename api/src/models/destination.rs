@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{DestinationMetadata, Settings};
+use super::{CatalogEntry, Settings};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -9,7 +9,7 @@ pub struct Destination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub enabled: bool,
-    pub metadata: DestinationMetadata,
+    pub metadata: CatalogEntry,
     pub source_id: String,
     #[serde(default)]
     pub settings: Settings,

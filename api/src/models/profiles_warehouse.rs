@@ -4,14 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Settings, WarehouseMetadata};
+use super::{CatalogEntry, Settings};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfilesWarehouse {
     pub id: String,
     pub space_id: String,
-    pub metadata: WarehouseMetadata,
+    pub metadata: CatalogEntry,
     pub workspace_id: String,
     pub enabled: bool,
     #[serde(default)]

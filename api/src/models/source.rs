@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Label, Settings, SourceMetadata};
+use super::{CatalogEntry, Label, Settings};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -9,7 +9,7 @@ pub struct Source {
     pub slug: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    pub metadata: SourceMetadata,
+    pub metadata: CatalogEntry,
     pub workspace_id: String,
     pub enabled: bool,
     #[serde(default)]
