@@ -11,6 +11,9 @@ use segment_gitops::progress::Progress;
 use segment_gitops::session::{Options, Session};
 use segment_gitops::{demo, sync};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "segment-gitops",

@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, SqliteStore, Store};
 use segment_workspace::{auth, ids, kind::Kind, AppState};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "segment-workspace",
