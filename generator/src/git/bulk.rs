@@ -37,66 +37,86 @@ pub fn unfiltered(repo: &Repository) -> bool {
     !config_filters && !attributes
 }
 
-/// One written file, ready for the pack and the index.
-struct Staged {
-    entry: IndexEntry,
+/// One file's blob: its id and its pack entry.
+struct Blob {
+    id: Oid,
     packed: Vec<u8>,
 }
 
 /// Writes `files` (text by repository-relative path) under `root`, packs
 /// their blobs into the repository and returns their index entries, in
 /// `files`' order. `write` puts one file in place (never half-written).
+///
+/// One thread writes the files while the others hash and compress: writers
+/// in one directory contend for its lock, and two of them spent more time
+/// spinning on it in the kernel than writing.
 pub fn stage(
     repo: &Repository,
     root: &Path,
     files: &[(&str, &str)],
     write: fn(&Path, &str) -> Result<()>,
 ) -> Result<Vec<IndexEntry>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(threads).max(1);
-    let staged: Vec<Vec<Staged>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = files
+    let hashers = std::thread::available_parallelism().map_or(1, |n| n.get().max(2) - 1);
+    let chunk = files.len().div_ceil(hashers).max(1);
+    let (stats, blobs) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            files
+                .iter()
+                .map(|(path, text)| write_and_stat(&root.join(path), text, write))
+                .collect::<Result<Vec<_>>>()
+        });
+        let hashers: Vec<_> = files
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(path, text)| stage_one(root, path, text, write))
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(|(_, text)| blob(text)).collect()))
             .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect::<Result<Vec<_>>>()
+        let blobs: Result<Vec<Vec<Blob>>> = hashers.into_iter().map(joined).collect();
+        Ok::<_, anyhow::Error>((joined(writer)?, blobs?))
     })?;
-    let staged: Vec<Staged> = staged.into_iter().flatten().collect();
-    write_pack(repo, &staged)?;
-    Ok(staged.into_iter().map(|s| s.entry).collect())
+    let blobs: Vec<Blob> = blobs.into_iter().flatten().collect();
+    write_pack(repo, &blobs)?;
+    Ok(files
+        .iter()
+        .zip(stats)
+        .zip(&blobs)
+        .map(|(((path, _), meta), blob)| index_entry(path, &meta, blob.id))
+        .collect())
 }
 
-fn stage_one(
-    root: &Path,
-    path: &str,
+/// A worker's result; its panic goes on in the caller.
+fn joined<T>(worker: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    worker
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+fn write_and_stat(
+    full: &Path,
     text: &str,
     write: fn(&Path, &str) -> Result<()>,
-) -> Result<Staged> {
-    let full = root.join(path);
-    write(&full, text)?;
+) -> Result<std::fs::Metadata> {
+    write(full, text)?;
     // Stat after the write (and rename): what `git status` compares.
-    let meta = std::fs::symlink_metadata(&full)
-        .with_context(|| format!("reading back {}", full.display()))?;
+    std::fs::symlink_metadata(full).with_context(|| format!("reading back {}", full.display()))
+}
+
+fn blob(text: &str) -> Result<Blob> {
     let bytes = text.as_bytes();
     let mut sha = Sha1::new();
     sha.update(format!("blob {}\0", bytes.len()));
     sha.update(bytes);
     let id = Oid::from_bytes(&sha.finalize())?;
-    let mut packed = object_header(BLOB, bytes.len());
-    let mut z = ZlibEncoder::new(packed, Compression::fast());
+    let mut z = ZlibEncoder::new(object_header(BLOB, bytes.len()), Compression::fast());
     z.write_all(bytes)?;
-    packed = z.finish()?;
+    Ok(Blob {
+        id,
+        packed: z.finish()?,
+    })
+}
+
+/// The index entry `git add` would make for the file just written.
+fn index_entry(path: &str, meta: &std::fs::Metadata, id: Oid) -> IndexEntry {
     // Index fields are 32 bits wide; Git truncates the same way.
-    let entry = IndexEntry {
+    IndexEntry {
         ctime: IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32),
         mtime: IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32),
         dev: meta.dev() as u32,
@@ -113,8 +133,7 @@ fn stage_one(
         flags: path.len().min(0xfff) as u16,
         flags_extended: 0,
         path: path.as_bytes().to_vec(),
-    };
-    Ok(Staged { entry, packed })
+    }
 }
 
 /// A pack entry's header: type and inflated size, seven bits at a time.
@@ -136,11 +155,11 @@ fn object_header(kind: u8, size: usize) -> Vec<u8> {
 /// re-hashes the whole pack, would only repeat that work (a quarter of a
 /// second at 10,000 files). The `.idx` is renamed into place last: Git sees
 /// a pack only through its index, so a kill leaves no half pack in view.
-fn write_pack(repo: &Repository, staged: &[Staged]) -> Result<()> {
+fn write_pack(repo: &Repository, blobs: &[Blob]) -> Result<()> {
     // Identical files are one object.
-    let mut order: Vec<&Staged> = staged.iter().collect();
-    order.sort_by_key(|s| s.entry.id);
-    order.dedup_by_key(|s| s.entry.id);
+    let mut order: Vec<&Blob> = blobs.iter().collect();
+    order.sort_by_key(|b| b.id);
+    order.dedup_by_key(|b| b.id);
 
     let dir = repo.commondir().join("objects/pack");
     std::fs::create_dir_all(&dir)?;
@@ -161,7 +180,7 @@ fn write_pack(repo: &Repository, staged: &[Staged]) -> Result<()> {
 
 /// The pack file's bytes: header, objects, checksum. Returns each object's
 /// offset and the checksum, which names the pack.
-fn pack_objects(file: &mut std::fs::File, order: &[&Staged]) -> Result<(Vec<u64>, Vec<u8>)> {
+fn pack_objects(file: &mut std::fs::File, order: &[&Blob]) -> Result<(Vec<u64>, Vec<u8>)> {
     let count = u32::try_from(order.len()).context("too many files for one pack")?;
     let mut out = Hashing {
         out: std::io::BufWriter::new(file),
@@ -203,13 +222,13 @@ impl<W: Write> Write for Hashing<W> {
 
 /// A version 2 pack index: fan-out table, ids, CRC-32s and offsets of the
 /// objects in id order, then the pack's checksum and its own.
-fn pack_index(order: &[&Staged], offsets: &[u64], pack_checksum: &[u8]) -> Vec<u8> {
+fn pack_index(order: &[&Blob], offsets: &[u64], pack_checksum: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1100 + order.len() * 28);
     out.extend_from_slice(b"\xfftOc");
     out.extend_from_slice(&2u32.to_be_bytes());
     let mut fanout = [0u32; 256];
     for s in order {
-        fanout[usize::from(s.entry.id.as_bytes()[0])] += 1;
+        fanout[usize::from(s.id.as_bytes()[0])] += 1;
     }
     let mut total = 0;
     for n in fanout {
@@ -217,7 +236,7 @@ fn pack_index(order: &[&Staged], offsets: &[u64], pack_checksum: &[u8]) -> Vec<u
         out.extend_from_slice(&total.to_be_bytes());
     }
     for s in order {
-        out.extend_from_slice(s.entry.id.as_bytes());
+        out.extend_from_slice(s.id.as_bytes());
     }
     for s in order {
         out.extend_from_slice(&crc32fast::hash(&s.packed).to_be_bytes());
