@@ -37,12 +37,12 @@ impl Live {
 /// live in spaces the API cannot list: `spaces` names them.
 pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, segment_api::Error> {
     let started = std::time::Instant::now();
-    let (labels, sources, warehouses, plans, destinations) = tokio::try_join!(
+    let (labels, sources, warehouses, plans, (destinations, children)) = tokio::try_join!(
         api.list_labels(),
         api.list_sources(),
         api.list_warehouses(),
         api.list_tracking_plans(),
-        api.list_destination_ids(),
+        destinations_and_children(api),
     )?;
     let (functions, transformations, models, users, groups) = tokio::try_join!(
         async {
@@ -106,9 +106,6 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
             .map(|g| Live::by_id("segment_user_group", &g.id)),
     );
 
-    let children = per_parent(destinations.iter().map(String::as_str), |id| {
-        children_of_destination(api, id)
-    });
     let plan_sources = per_parent(plans.iter().map(|p| p.id.as_str()), |plan| async move {
         let sources = api.list_tracking_plan_sources(plan).await?;
         Ok(connections(
@@ -152,13 +149,8 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>, se
             })
             .collect())
     });
-    let (children, plan_sources, warehouse_sources, instances, profiles) = tokio::try_join!(
-        children,
-        plan_sources,
-        warehouse_sources,
-        instances,
-        profiles
-    )?;
+    let (plan_sources, warehouse_sources, instances, profiles) =
+        tokio::try_join!(plan_sources, warehouse_sources, instances, profiles)?;
     for group in [
         children,
         plan_sources,
@@ -203,6 +195,25 @@ fn connections(type_name: &'static str, parent: &str, sources: &[Source]) -> Vec
             )
         })
         .collect()
+}
+
+/// Every destination's id, and its filters and subscriptions: those of a
+/// page of destinations are listed as soon as the page arrives, while the
+/// next pages (3.8 MB each, one after another) are still on their way.
+async fn destinations_and_children(
+    api: &Client,
+) -> Result<(Vec<String>, Vec<Live>), segment_api::Error> {
+    let mut ids = Vec::new();
+    let children: Vec<Vec<Live>> = api
+        .destination_id_pages()
+        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+        .try_flatten()
+        .inspect_ok(|id: &String| ids.push(id.clone()))
+        .map_ok(|id| async move { children_of_destination(api, &id).await })
+        .try_buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok((ids, children.into_iter().flatten().collect()))
 }
 
 async fn children_of_destination(api: &Client, id: &str) -> Result<Vec<Live>, segment_api::Error> {

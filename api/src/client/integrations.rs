@@ -1,5 +1,6 @@
 //! Sources, destinations, subscriptions, warehouses, filters and the catalog.
 
+use futures::stream::{Stream, TryStreamExt};
 use reqwest::Method;
 
 use super::{to_body, Client};
@@ -66,12 +67,17 @@ impl Client {
     /// Every destination's id alone: each one carries its integration's
     /// catalog metadata (tens of KB), left undecoded here.
     pub async fn list_destination_ids(&self) -> Result<Vec<String>> {
+        self.destination_id_pages().try_concat().await
+    }
+    /// [`Client::list_destination_ids`] a page at a time, as the pages
+    /// arrive: an export lists each destination's filters meanwhile.
+    pub fn destination_id_pages(&self) -> impl Stream<Item = Result<Vec<String>>> + '_ {
         #[derive(serde::Deserialize)]
         struct Id {
             id: String,
         }
-        let found: Vec<Id> = self.list_kept("destinations", "destinations", &[]).await?;
-        Ok(found.into_iter().map(|d| d.id).collect())
+        self.kept_pages::<Id>("destinations", "destinations", &[])
+            .map_ok(|page| page.into_iter().map(|d| d.id).collect())
     }
     pub async fn get_destination(&self, id: &str) -> Result<Destination> {
         let path = format!("destinations/{}", seg(id));

@@ -11,6 +11,7 @@ mod rate_limit;
 
 use std::time::Duration;
 
+use futures::stream::{self, Stream, TryStreamExt};
 use reqwest::{Method, StatusCode};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -23,6 +24,8 @@ use crate::retry::RetryPolicy;
 pub const DEFAULT_URL: &str = "https://api.segmentapis.com";
 /// The largest page the API serves; list calls walk every page at this size.
 pub const PAGE_SIZE: u32 = 200;
+/// Pages read of one list at most (200 million items).
+const MAX_PAGES: u32 = 1_000_000;
 
 /// How to reach a workspace.
 #[derive(Clone)]
@@ -342,25 +345,41 @@ impl Client {
         key: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<T>> {
-        let mut all = Vec::new();
-        let mut cursor: Option<String> = None;
-        // A server that hands back the same cursor forever must not hang us.
-        for _ in 0..1_000_000 {
-            let (items, page) = self
-                .list_page::<T>(path, key, query, cursor.as_deref(), PAGE_SIZE)
-                .await?;
-            all.extend(items);
-            match page.next {
-                Some(next) if !next.is_empty() && Some(&next) != cursor.as_ref() => {
-                    cursor = Some(next)
+        self.pages(path, key, query).try_concat().await
+    }
+
+    /// The pages of a list as they arrive, so that a caller can start on
+    /// the first before the last is read.
+    pub(crate) fn pages<'a, T: DeserializeOwned + 'a>(
+        &'a self,
+        path: &'a str,
+        key: &'a str,
+        query: &'a [(&'a str, String)],
+    ) -> impl Stream<Item = Result<Vec<T>>> + 'a {
+        // The cursor to read next (`None` for the first page), until there
+        // is none; a server that hands back the same cursor forever must
+        // not hang us.
+        stream::try_unfold(
+            (Some(None::<String>), 0u32),
+            move |(cursor, read)| async move {
+                let Some(cursor) = cursor else {
+                    return Ok(None);
+                };
+                if read >= MAX_PAGES {
+                    return Err(Error::Decode {
+                        url: path.to_string(),
+                        message: "pagination never ended".into(),
+                    });
                 }
-                _ => return Ok(all),
-            }
-        }
-        Err(Error::Decode {
-            url: path.to_string(),
-            message: "pagination never ended".into(),
-        })
+                let (items, page) = self
+                    .list_page::<T>(path, key, query, cursor.as_deref(), PAGE_SIZE)
+                    .await?;
+                let next = page
+                    .next
+                    .filter(|next| !next.is_empty() && Some(next) != cursor.as_ref());
+                Ok(Some((items, (next.map(Some), read + 1))))
+            },
+        )
     }
 }
 

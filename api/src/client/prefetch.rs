@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use futures::stream::{Stream, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -106,20 +107,40 @@ impl Client {
         key: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<T>> {
-        let Some(prefetch) = &self.prefetch else {
-            return self.list_all(path, key, query).await;
+        match &self.prefetch {
+            None => self.list_all(path, key, query).await,
+            Some(_) => self.kept_pages(path, key, query).try_concat().await,
+        }
+    }
+
+    /// [`Client::list_kept`] a page at a time, as the pages arrive.
+    pub(crate) fn kept_pages<'a, T: DeserializeOwned + 'a>(
+        &'a self,
+        path: &'a str,
+        key: &'a str,
+        query: &'a [(&'a str, String)],
+    ) -> impl Stream<Item = Result<Vec<T>>> + 'a {
+        self.pages::<Box<RawValue>>(path, key, query)
+            .and_then(move |raws| async move { self.keep_page(path, key, raws) })
+    }
+
+    fn keep_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+        raws: Vec<Box<RawValue>>,
+    ) -> Result<Vec<T>> {
+        let decode_error = |e: serde_json::Error| Error::Decode {
+            url: path.to_string(),
+            message: format!("list `{key}`: {e}"),
         };
-        let raws: Vec<Box<RawValue>> = self.walk_pages(path, key, query).await?;
         let mut items = Vec::with_capacity(raws.len());
         for raw in raws {
-            let decoded = serde_json::from_str::<T>(raw.get())
-                .and_then(|item| Ok((item, serde_json::from_str::<Id>(raw.get())?)));
-            let (item, Id { id }) = decoded.map_err(|e| Error::Decode {
-                url: path.to_string(),
-                message: format!("list `{key}`: {e}"),
-            })?;
-            prefetch.keep(format!("{path}/{}", seg(&id)), raw);
-            items.push(item);
+            items.push(serde_json::from_str::<T>(raw.get()).map_err(decode_error)?);
+            if let Some(prefetch) = &self.prefetch {
+                let Id { id } = serde_json::from_str(raw.get()).map_err(decode_error)?;
+                prefetch.keep(format!("{path}/{}", seg(&id)), raw);
+            }
         }
         Ok(items)
     }
