@@ -23,18 +23,27 @@ use sha1::{Digest, Sha1};
 /// The pack object type of a blob.
 const BLOB: u8 = 3;
 
-/// Whether a file's bytes in Git are its bytes on disk: no line-ending
-/// conversion or other attribute-driven filter that `add_path` would apply.
-pub fn unfiltered(repo: &Repository) -> bool {
-    let config_filters = repo.config().ok().is_some_and(|c| {
+/// Whether the bytes Git would store for `files` are their bytes on disk:
+/// no line-ending conversion or other filter that an attributes file or
+/// `core.autocrlf` would have `add_path` apply.
+pub fn unfiltered(repo: &Repository, files: &[(&str, &str)]) -> bool {
+    let configured = repo.config().ok().is_some_and(|c| {
         c.get_string("core.autocrlf")
             .is_ok_and(|v| !v.eq_ignore_ascii_case("false"))
+            || c.get_path("core.attributesFile").is_ok()
     });
-    let attributes = repo
-        .workdir()
-        .is_some_and(|w| w.join(".gitattributes").exists())
-        || repo.path().join("info/attributes").exists();
-    !config_filters && !attributes
+    let Some(root) = repo.workdir() else {
+        return false;
+    };
+    let mut dirs = std::collections::BTreeSet::new();
+    for (path, _) in files {
+        dirs.extend(Path::new(path).ancestors().skip(1));
+    }
+    let attributes = repo.path().join("info/attributes").exists()
+        || dirs
+            .iter()
+            .any(|d| root.join(d).join(".gitattributes").exists());
+    !configured && !attributes
 }
 
 /// One file's blob: its id and its pack entry.
@@ -163,11 +172,16 @@ fn write_pack(repo: &Repository, blobs: &[Blob]) -> Result<()> {
 
     let dir = repo.commondir().join("objects/pack");
     std::fs::create_dir_all(&dir)?;
-    let mut pack = tempfile::NamedTempFile::new_in(&dir)?;
+    // Git's own names for packs in the making, which `git gc` clears.
+    let mut pack = tempfile::Builder::new()
+        .prefix("tmp_pack_")
+        .tempfile_in(&dir)?;
     let (offsets, checksum) = pack_objects(pack.as_file_mut(), &order)?;
     let index = pack_index(&order, &offsets, &checksum);
     let name = dir.join(format!("pack-{}", hex(&checksum)));
-    let mut idx = tempfile::NamedTempFile::new_in(&dir)?;
+    let mut idx = tempfile::Builder::new()
+        .prefix("tmp_idx_")
+        .tempfile_in(&dir)?;
     idx.write_all(&index)?;
     // Read-only for all, as Git leaves its packs.
     for file in [pack.as_file(), idx.as_file()] {
@@ -268,7 +282,25 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::object_header;
+    use super::{object_header, unfiltered};
+
+    #[test]
+    fn attributes_anywhere_above_a_file_or_autocrlf_keep_git_s_own_way() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = git2::Repository::init(dir.path()).expect("init");
+        let files = [("segment/a.tf", "a\n"), ("b.tf", "b\n")];
+        assert!(unfiltered(&repo, &files));
+        std::fs::create_dir(dir.path().join("segment")).expect("mkdir");
+        std::fs::write(dir.path().join("segment/.gitattributes"), "*.tf eol=crlf\n")
+            .expect("attributes");
+        assert!(!unfiltered(&repo, &files));
+        assert!(unfiltered(&repo, &files[1..]));
+        repo.config()
+            .expect("config")
+            .set_str("core.autocrlf", "input")
+            .expect("set");
+        assert!(!unfiltered(&repo, &files[1..]));
+    }
 
     #[test]
     fn entry_headers_carry_type_and_size_in_git_s_varint() {

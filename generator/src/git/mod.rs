@@ -210,7 +210,7 @@ impl Repo {
             .iter()
             .filter_map(|(p, c)| Some((p.as_str(), c.as_deref()?)))
             .collect();
-        if written.len() >= BULK_FILES && bulk::unfiltered(repo) {
+        if written.len() >= BULK_FILES && bulk::unfiltered(repo, &written) {
             // The blobs are in the object store before the index names them.
             for entry in bulk::stage(repo, &self.root, &written, write_atomic)? {
                 index.add(&entry)?;
