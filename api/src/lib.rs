@@ -10,6 +10,6 @@ pub mod error;
 pub mod models;
 mod retry;
 
-pub use client::{Client, ClientConfig};
+pub use client::{path_segment, Client, ClientConfig};
 pub use error::{ApiError, ApiErrorItem, Error};
 pub use retry::RetryPolicy;

@@ -8,13 +8,26 @@ use crate::error::Result;
 use crate::models::*;
 
 /// Escapes one path segment (ids are URL-safe, but a caller may pass anything).
-pub(crate) fn seg(s: &str) -> String {
+pub fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
 }
 
 impl Client {
+    /// A source, destination or warehouse as the API answers it, every
+    /// field kept: the models name their catalog entry only, and the data
+    /// sources show all of it. `collection` is `sources`, `destinations` or
+    /// `warehouses`; `key` the answer's member (`source`...).
+    pub async fn get_integration_document(
+        &self,
+        collection: &str,
+        key: &str,
+        id: &str,
+    ) -> Result<serde_json::Value> {
+        let path = format!("{collection}/{}", seg(id));
+        self.one(Method::GET, &path, key, None).await
+    }
     pub async fn list_sources(&self) -> Result<Vec<Source>> {
         self.list_kept("sources", "sources", &[]).await
     }

@@ -9,6 +9,8 @@ mod prefetch;
 mod profiles;
 mod rate_limit;
 
+pub use integrations::seg as path_segment;
+
 use std::time::Duration;
 
 use futures::stream::{self, Stream, TryStreamExt};

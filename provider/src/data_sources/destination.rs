@@ -52,7 +52,10 @@ impl DataSourceType for DestinationDataSource {
     }
 
     async fn read(&self, api: &Client, config: &Obj) -> Outcome<Obj> {
-        let destination = api.get_destination(&config.string("id")?).await?;
+        let id = config.string("id")?;
+        let destination = api
+            .get_integration_document("destinations", "destination", &id)
+            .await?;
         Ok(super::from_model(&self.spec(), &destination))
     }
 }

@@ -98,20 +98,20 @@ impl DataSourceType for SourceDataSource {
     }
 
     async fn read(&self, api: &Client, config: &Obj) -> Outcome<Obj> {
-        let source = api.get_source(&config.string("id")?).await?;
-        // The id in the path is the one the workspace answered with, so it
-        // needs no escaping.
-        let path = format!("sources/{}/settings", source.id);
+        let id = config.string("id")?;
+        let mut source = api
+            .get_integration_document("sources", "source", &id)
+            .await?;
+        let path = format!("sources/{}/settings", segment_api::path_segment(&id));
         let settings = match api.get::<Map<String, Json>>(&path).await {
             Ok(mut data) => data.remove("settings").unwrap_or(Json::Null),
             // A workspace without schema settings (ours) has no such path.
             Err(e) if e.is_not_found() => Json::Null,
             Err(e) => return Err(e.into()),
         };
-        let mut json = serde_json::to_value(&source).unwrap_or_default();
-        if let Some(m) = json.as_object_mut() {
+        if let Some(m) = source.as_object_mut() {
             m.insert("schemaSettings".into(), settings);
         }
-        Ok(super::from_model(&self.spec(), &json))
+        Ok(super::from_model(&self.spec(), &source))
     }
 }

@@ -50,7 +50,10 @@ impl DataSourceType for WarehouseDataSource {
     }
 
     async fn read(&self, api: &Client, config: &Obj) -> Outcome<Obj> {
-        let warehouse = api.get_warehouse(&config.string("id")?).await?;
+        let id = config.string("id")?;
+        let warehouse = api
+            .get_integration_document("warehouses", "warehouse", &id)
+            .await?;
         Ok(super::from_model(&self.spec(), &warehouse))
     }
 }
