@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures::stream::{Stream, TryStreamExt};
+use futures::stream::{Stream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -107,23 +107,30 @@ impl Client {
         key: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<T>> {
-        match &self.prefetch {
-            None => self.list_all(path, key, query).await,
-            Some(_) => self.kept_pages(path, key, query).try_concat().await,
-        }
+        self.kept_pages(path, key, query).try_concat().await
     }
 
-    /// [`Client::list_kept`] a page at a time, as the pages arrive.
+    /// [`Client::list_kept`] a page at a time, as the pages arrive. Only a
+    /// prefetching client goes through raw JSON; any other decodes each
+    /// page straight into `T`, once.
     pub(crate) fn kept_pages<'a, T: DeserializeOwned + 'a>(
         &'a self,
         path: &'a str,
         key: &'a str,
         query: &'a [(&'a str, String)],
     ) -> impl Stream<Item = Result<Vec<T>>> + 'a {
-        self.pages::<Box<RawValue>>(path, key, query)
-            .and_then(move |raws| async move { self.keep_page(path, key, raws) })
+        match &self.prefetch {
+            None => self.pages::<T>(path, key, query).left_stream(),
+            Some(prefetch) => self
+                .pages::<Box<RawValue>>(path, key, query)
+                .and_then(move |raws| async move { prefetch.keep_page(path, key, raws) })
+                .right_stream(),
+        }
     }
+}
 
+impl Prefetch {
+    /// A page's items, each kept for the GET of `<path>/<id>`.
     fn keep_page<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -137,10 +144,8 @@ impl Client {
         let mut items = Vec::with_capacity(raws.len());
         for raw in raws {
             items.push(serde_json::from_str::<T>(raw.get()).map_err(decode_error)?);
-            if let Some(prefetch) = &self.prefetch {
-                let Id { id } = serde_json::from_str(raw.get()).map_err(decode_error)?;
-                prefetch.keep(format!("{path}/{}", seg(&id)), raw);
-            }
+            let Id { id } = serde_json::from_str(raw.get()).map_err(decode_error)?;
+            self.keep(format!("{path}/{}", seg(&id)), raw);
         }
         Ok(items)
     }

@@ -206,22 +206,22 @@ impl Repo {
                 let _ = index.remove_path(Path::new(path));
             }
         }
-        let written: Vec<(&str, &str)> = files
+        let texts: Vec<(&str, &str)> = files
             .iter()
             .filter_map(|(p, c)| Some((p.as_str(), c.as_deref()?)))
             .collect();
-        if written.len() >= BULK_FILES && bulk::unfiltered(repo, &written) {
+        if texts.len() >= BULK_FILES && bulk::unfiltered(repo, &texts) {
             // The blobs are in the object store before the index names them.
-            for entry in bulk::stage(repo, &self.root, &written, write_atomic)? {
+            for entry in bulk::stage(repo, &self.root, &texts, write_atomic)? {
                 index.add(&entry)?;
             }
         } else {
-            for (path, text) in &written {
+            for (path, text) in &texts {
                 write_atomic(&self.root.join(path), text)?;
             }
             // One path at a time: `add_all` with a pathspec per file
             // matches every pathspec against every entry.
-            for (path, _) in &written {
+            for (path, _) in &texts {
                 index.add_path(Path::new(path))?;
             }
         }
