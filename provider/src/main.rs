@@ -7,9 +7,17 @@ use terraform_provider_segment::plugin::{self, Handshake, HandshakeError};
 use terraform_provider_segment::{logging, segment::SegmentProvider};
 
 fn main() -> ExitCode {
-    let debug = std::env::args()
-        .skip(1)
-        .any(|a| a == "--debug" || a == "-debug");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // What a person may type; Terraform itself passes no arguments.
+    if args.iter().any(|a| a == "--version" || a == "-V") {
+        println!("terraform-provider-segment {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{}", plugin::NOT_A_COMMAND);
+        return ExitCode::SUCCESS;
+    }
+    let debug = args.iter().any(|a| a == "--debug" || a == "-debug");
     logging::init(logging::level_from_env(|k| std::env::var(k).ok()));
 
     let handshake = if debug {

@@ -45,6 +45,31 @@ fn without_the_cookie_it_explains_itself_and_exits_1() {
     );
 }
 
+// `--version` once printed the help and exited 1.
+#[test]
+fn version_and_help_answer_a_person_and_exit_0() {
+    let mut cmd = Command::new(support::provider_binary());
+    cmd.arg("--version").env_remove(MAGIC_COOKIE.0);
+    let run = process::run(&mut cmd, Duration::from_secs(10));
+    assert_eq!(run.status.code(), Some(0), "{}", run.output());
+    assert_eq!(
+        run.stdout.trim(),
+        format!("terraform-provider-segment {}", env!("CARGO_PKG_VERSION")),
+        "{}",
+        run.output()
+    );
+
+    let mut cmd = Command::new(support::provider_binary());
+    cmd.arg("--help").env_remove(MAGIC_COOKIE.0);
+    let run = process::run(&mut cmd, Duration::from_secs(10));
+    assert_eq!(run.status.code(), Some(0), "{}", run.output());
+    assert!(
+        run.stdout.contains("segment-gitops/segment"),
+        "{}",
+        run.output()
+    );
+}
+
 #[test]
 fn refuses_when_terraform_offers_no_protocol_5() {
     let mut cmd = Command::new(support::provider_binary());
