@@ -178,6 +178,9 @@ async fn serve(
         .is_empty();
     let state = AppState::new(store);
     let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<SocketAddr>();
+    // With --seed the URL line waits for the sample: whoever reads it (a
+    // person about to curl, a script) finds the workspace filled.
+    let seeding = seed && token.is_some();
     if let (true, Some(token)) = (seed, token) {
         // Seeding runs on a thread of its own: it is a client of this
         // server like any other, and its futures need not be Send.
@@ -193,6 +196,7 @@ async fn serve(
                 let Ok(addr) = bound_rx.await else { return };
                 if already_seeded {
                     eprintln!("the workspace already has sources; --seed left it as it is");
+                    print_url(addr);
                     return;
                 }
                 let seeded = async {
@@ -206,6 +210,7 @@ async fn serve(
                     Ok(counts) => eprintln!("seeded the sample workspace: {}", counts.summary()),
                     Err(e) => eprintln!("seeding failed: {e:#}"),
                 }
+                print_url(addr);
             });
         });
     }
@@ -216,13 +221,21 @@ async fn serve(
         state,
         listen,
         |addr| {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "http://{addr}");
-            let _ = out.flush();
-            let _ = bound_tx.send(addr);
+            if seeding {
+                let _ = bound_tx.send(addr);
+            } else {
+                print_url(addr);
+            }
         },
         shutdown,
     )
     .await
+}
+
+/// The first line on stdout: the base URL, once it answers as promised.
+fn print_url(addr: SocketAddr) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "http://{addr}");
+    let _ = out.flush();
 }
