@@ -115,8 +115,15 @@ fn render_index() -> String {
         &mut out,
         read_example(&crate_dir().join("examples/provider/provider.tf")),
     );
-    render_schema(&mut out, &schema.block);
+    render_schema(&mut out, &schema.block, &|_| None);
     out.trim_end().to_string() + "\n"
+}
+
+/// The description of a nested attribute by its full path (`metadata.id`),
+/// from the field that holds it.
+fn nested_description(spec: &ResourceSpec, path: &str) -> Option<String> {
+    let (field, rest) = path.split_once('.')?;
+    spec.field(field)?.nested_description(rest)
 }
 
 fn render_type(kind: Kind, spec: &ResourceSpec) -> String {
@@ -135,7 +142,9 @@ fn render_type(kind: Kind, spec: &ResourceSpec) -> String {
         spec.description
     );
     example_section(&mut out, read_example(&example_path(kind, spec.type_name)));
-    render_schema(&mut out, &spec.schema().block);
+    render_schema(&mut out, &spec.schema().block, &|path| {
+        nested_description(spec, path)
+    });
     if kind == Kind::Resource {
         if let Some(format) = spec.import_id_format() {
             render_import(&mut out, spec.type_name, &format);
@@ -175,7 +184,10 @@ struct Nested {
     configurable: bool,
 }
 
-fn render_schema(out: &mut String, block: &Block) {
+/// Describes a nested attribute by its full path (`metadata.logos.mark`).
+type Describe<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn render_schema(out: &mut String, block: &Block, describe: Describe) {
     let _ = writeln!(out, "## Schema\n");
     let mut by_category: BTreeMap<usize, Vec<&Attribute>> = BTreeMap::new();
     for a in &block.attributes {
@@ -217,14 +229,14 @@ fn render_schema(out: &mut String, block: &Block) {
     // Breadth-first, as tfplugindocs orders nested sections.
     let mut i = 0;
     while i < nested.len() {
-        let more = render_nested(out, &nested[i]);
+        let more = render_nested(out, &nested[i], describe);
         nested.extend(more);
         i += 1;
     }
 }
 
 /// One "Nested Schema for `a.b`" section; returns the objects inside it.
-fn render_nested(out: &mut String, n: &Nested) -> Vec<Nested> {
+fn render_nested(out: &mut String, n: &Nested, describe: Describe) -> Vec<Nested> {
     let Type::Object {
         attributes,
         optional,
@@ -259,6 +271,9 @@ fn render_nested(out: &mut String, n: &Nested) -> Vec<Nested> {
         for (name, ty) in attrs {
             let path = format!("{}.{name}", n.path);
             let mut line = format!("- `{name}` ({})", type_label(ty));
+            if let Some(description) = describe(&path).filter(|d| !d.trim().is_empty()) {
+                let _ = write!(line, " {}", description.trim());
+            }
             if let Some(obj) = object_inside(ty) {
                 let _ = write!(line, " (see [below for nested schema](#{}))", anchor(&path));
                 inner.push(Nested {
@@ -267,7 +282,7 @@ fn render_nested(out: &mut String, n: &Nested) -> Vec<Nested> {
                     configurable: n.configurable,
                 });
             }
-            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "{}", line.trim_end());
         }
         let _ = writeln!(out);
     }
@@ -376,9 +391,10 @@ mod tests {
         )
         .description("The catalog entry.")]);
         let mut out = String::new();
-        render_schema(&mut out, &block);
+        let describe = |path: &str| (path == "metadata.id").then(|| "The entry's id.".to_string());
+        render_schema(&mut out, &block, &describe);
         assert!(out.contains("- `metadata` (Attributes) The catalog entry. (see [below for nested schema](#nestedatt--metadata))"), "{out}");
-        assert!(out.contains("### Nested Schema for `metadata`\n\nRequired:\n\n- `id` (String)\n\nOptional:\n\n- `logos` (Attributes)"), "{out}");
+        assert!(out.contains("### Nested Schema for `metadata`\n\nRequired:\n\n- `id` (String) The entry's id.\n\nOptional:\n\n- `logos` (Attributes) (see"), "{out}");
         assert!(
             out.contains("<a id=\"nestedatt--metadata--logos\"></a>"),
             "{out}"
