@@ -4,8 +4,9 @@
 //! provider's tfplugindocs output has).
 //!
 //! Everything comes from the engine's specs (descriptions, roles, types,
-//! import formats) and from the example HCL under `examples/`; nothing is
-//! written by hand. `gen-docs` writes the files and `tests/docs.rs` fails
+//! import formats), from the example HCL under `examples/` and, for the
+//! provider page's prose, from `templates/index.md.tmpl`; nothing under
+//! `docs/` is written by hand. `gen-docs` writes the files and `tests/docs.rs` fails
 //! when the committed ones are stale.
 
 use std::collections::BTreeMap;
@@ -106,17 +107,49 @@ fn example_section(out: &mut String, example: Option<String>) {
     }
 }
 
+/// The provider page's prose (installation, authentication, the local
+/// workspace), written by hand around the generated parts.
+pub const INDEX_TEMPLATE: &str = "templates/index.md.tmpl";
+
 fn render_index() -> String {
     let schema = crate::segment::provider_schema();
     let mut out = String::new();
     frontmatter(&mut out, "segment Provider", &schema.block.description);
     let _ = writeln!(out, "# segment Provider\n\n{}\n", schema.block.description);
-    example_section(
-        &mut out,
-        read_example(&crate_dir().join("examples/provider/provider.tf")),
-    );
-    render_schema(&mut out, &schema.block, &|_| None);
+    let mut schema_md = String::new();
+    render_schema(&mut schema_md, &schema.block, &|_| None);
+    match std::fs::read_to_string(crate_dir().join(INDEX_TEMPLATE)) {
+        Ok(template) => out.push_str(&expand(&template, schema_md.trim_end())),
+        // Without the template the page still documents the provider block.
+        Err(_) => {
+            example_section(
+                &mut out,
+                read_example(&crate_dir().join("examples/provider/provider.tf")),
+            );
+            out.push_str(&schema_md);
+        }
+    }
     out.trim_end().to_string() + "\n"
+}
+
+/// Fills a template's `{{ .SchemaMarkdown }}` and each
+/// `{{ tffile "path" }}` (relative to `provider/`), the two directives of
+/// tfplugindocs' templates that the provider page uses.
+fn expand(template: &str, schema_md: &str) -> String {
+    let mut out = template.replace("{{ .SchemaMarkdown }}", schema_md);
+    const OPEN: &str = "{{ tffile \"";
+    while let Some(start) = out.find(OPEN) {
+        let rest = &out[start + OPEN.len()..];
+        let Some(end) = rest.find("\" }}") else {
+            break;
+        };
+        let path = &rest[..end];
+        let text = read_example(&crate_dir().join(path))
+            .unwrap_or_else(|| format!("# missing example file: {path}"));
+        let after = start + OPEN.len() + end + "\" }}".len();
+        out.replace_range(start..after, &text);
+    }
+    out
 }
 
 /// The description of a nested attribute by its full path (`metadata.id`),
@@ -368,6 +401,18 @@ mod tests {
             "Reads a Source. See the Segment docs https://x.test/a."
         );
         assert_eq!(plain("a [b] c"), "a [b] c");
+    }
+
+    #[test]
+    fn templates_get_the_schema_and_example_files() {
+        let out = expand(
+            "a\n{{ tffile \"examples/provider/provider.tf\" }}\n{{ .SchemaMarkdown }}\n",
+            "## Schema",
+        );
+        assert!(out.contains("provider \"segment\""), "{out}");
+        assert!(out.ends_with("\n## Schema\n"), "{out}");
+        let missing = expand("{{ tffile \"examples/none.tf\" }}", "");
+        assert_eq!(missing, "# missing example file: examples/none.tf");
     }
 
     #[test]
