@@ -8,6 +8,7 @@
 pub(crate) mod catalog;
 mod destination;
 mod destination_metadata;
+mod lookup;
 mod role;
 mod source;
 mod source_metadata;

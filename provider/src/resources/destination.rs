@@ -63,8 +63,9 @@ impl ResourceType for DestinationResource {
                 .nested_docs(catalog::metadata_docs(
                     "The id of the Destination's catalog entry, such as \
                      `54521fd525e721e32a72ee91` for Amplitude. Look it up with the \
-                     `segment_destination_metadata` data source, in the Segment app's catalog, \
-                     or, on the local workspace, with `GET /catalog/destinations`.",
+                     `segment_destination_metadata` data source (by id, name or slug, such as \
+                     `name = \"Amplitude\"`), in the Segment app's catalog, or, on the local \
+                     workspace, with `GET /catalog/destinations`.",
                     &catalog::destination_fields(),
                     &common::destination_metadata(),
                 ))

@@ -102,9 +102,9 @@ impl ResourceType for SourceResource {
                 )
                 .nested_docs(catalog::metadata_docs(
                     "The id of the Source's catalog entry, such as `IqDTy1TpoU` for \
-                     JavaScript. Look it up with the `segment_source_metadata` data source, in \
-                     the Segment app's catalog, or, on the local workspace, with \
-                     `GET /catalog/sources`.",
+                     JavaScript. Look it up with the `segment_source_metadata` data source \
+                     (by id, name or slug, such as `slug = \"javascript\"`), in the Segment \
+                     app's catalog, or, on the local workspace, with `GET /catalog/sources`.",
                     &catalog::source_fields(),
                     &common::source_metadata(),
                 ))

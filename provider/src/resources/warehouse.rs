@@ -76,9 +76,9 @@ impl ResourceType for WarehouseResource {
                 )
                 .nested_docs(catalog::metadata_docs(
                     "The id of the Warehouse's catalog entry, such as `CCIl4HLQPz` for \
-                     Snowflake. Look it up with the `segment_warehouse_metadata` data source, \
-                     in the Segment app's catalog, or, on the local workspace, with \
-                     `GET /catalog/warehouses`.",
+                     Snowflake. Look it up with the `segment_warehouse_metadata` data source \
+                     (by id, name or slug, such as `slug = \"snowflake\"`), in the Segment \
+                     app's catalog, or, on the local workspace, with `GET /catalog/warehouses`.",
                     &catalog::warehouse_fields(),
                     &common::warehouse_metadata(),
                 ))
