@@ -4,8 +4,9 @@
 //! provider's tfplugindocs output has).
 //!
 //! Everything comes from the engine's specs (descriptions, roles, types,
-//! import formats) and from the example HCL under `examples/`; nothing is
-//! written by hand. `gen-docs` writes the files and `tests/docs.rs` fails
+//! import formats), from the example HCL under `examples/` and, for the
+//! provider page's prose, from `templates/index.md.tmpl`; nothing under
+//! `docs/` is written by hand. `gen-docs` writes the files and `tests/docs.rs` fails
 //! when the committed ones are stale.
 
 use std::collections::BTreeMap;
@@ -106,17 +107,56 @@ fn example_section(out: &mut String, example: Option<String>) {
     }
 }
 
+/// The provider page's prose (installation, authentication, the local
+/// workspace), written by hand around the generated parts.
+pub const INDEX_TEMPLATE: &str = "templates/index.md.tmpl";
+
 fn render_index() -> String {
     let schema = crate::segment::provider_schema();
     let mut out = String::new();
     frontmatter(&mut out, "segment Provider", &schema.block.description);
     let _ = writeln!(out, "# segment Provider\n\n{}\n", schema.block.description);
-    example_section(
-        &mut out,
-        read_example(&crate_dir().join("examples/provider/provider.tf")),
-    );
-    render_schema(&mut out, &schema.block);
+    let mut schema_md = String::new();
+    render_schema(&mut schema_md, &schema.block, &|_| None);
+    match std::fs::read_to_string(crate_dir().join(INDEX_TEMPLATE)) {
+        Ok(template) => out.push_str(&expand(&template, schema_md.trim_end())),
+        // Without the template the page still documents the provider block.
+        Err(_) => {
+            example_section(
+                &mut out,
+                read_example(&crate_dir().join("examples/provider/provider.tf")),
+            );
+            out.push_str(&schema_md);
+        }
+    }
     out.trim_end().to_string() + "\n"
+}
+
+/// Fills a template's `{{ .SchemaMarkdown }}` and each
+/// `{{ tffile "path" }}` (relative to `provider/`), the two directives of
+/// tfplugindocs' templates that the provider page uses.
+fn expand(template: &str, schema_md: &str) -> String {
+    let mut out = template.replace("{{ .SchemaMarkdown }}", schema_md);
+    const OPEN: &str = "{{ tffile \"";
+    while let Some(start) = out.find(OPEN) {
+        let rest = &out[start + OPEN.len()..];
+        let Some(end) = rest.find("\" }}") else {
+            break;
+        };
+        let path = &rest[..end];
+        let text = read_example(&crate_dir().join(path))
+            .unwrap_or_else(|| format!("# missing example file: {path}"));
+        let after = start + OPEN.len() + end + "\" }}".len();
+        out.replace_range(start..after, &text);
+    }
+    out
+}
+
+/// The description of a nested attribute by its full path (`metadata.id`),
+/// from the field that holds it.
+fn nested_description(spec: &ResourceSpec, path: &str) -> Option<String> {
+    let (field, rest) = path.split_once('.')?;
+    spec.field(field)?.nested_description(rest)
 }
 
 fn render_type(kind: Kind, spec: &ResourceSpec) -> String {
@@ -135,7 +175,9 @@ fn render_type(kind: Kind, spec: &ResourceSpec) -> String {
         spec.description
     );
     example_section(&mut out, read_example(&example_path(kind, spec.type_name)));
-    render_schema(&mut out, &spec.schema().block);
+    render_schema(&mut out, &spec.schema().block, &|path| {
+        nested_description(spec, path)
+    });
     if kind == Kind::Resource {
         if let Some(format) = spec.import_id_format() {
             render_import(&mut out, spec.type_name, &format);
@@ -175,7 +217,10 @@ struct Nested {
     configurable: bool,
 }
 
-fn render_schema(out: &mut String, block: &Block) {
+/// Describes a nested attribute by its full path (`metadata.logos.mark`).
+type Describe<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn render_schema(out: &mut String, block: &Block, describe: Describe) {
     let _ = writeln!(out, "## Schema\n");
     let mut by_category: BTreeMap<usize, Vec<&Attribute>> = BTreeMap::new();
     for a in &block.attributes {
@@ -217,14 +262,14 @@ fn render_schema(out: &mut String, block: &Block) {
     // Breadth-first, as tfplugindocs orders nested sections.
     let mut i = 0;
     while i < nested.len() {
-        let more = render_nested(out, &nested[i]);
+        let more = render_nested(out, &nested[i], describe);
         nested.extend(more);
         i += 1;
     }
 }
 
 /// One "Nested Schema for `a.b`" section; returns the objects inside it.
-fn render_nested(out: &mut String, n: &Nested) -> Vec<Nested> {
+fn render_nested(out: &mut String, n: &Nested, describe: Describe) -> Vec<Nested> {
     let Type::Object {
         attributes,
         optional,
@@ -259,6 +304,9 @@ fn render_nested(out: &mut String, n: &Nested) -> Vec<Nested> {
         for (name, ty) in attrs {
             let path = format!("{}.{name}", n.path);
             let mut line = format!("- `{name}` ({})", type_label(ty));
+            if let Some(description) = describe(&path).filter(|d| !d.trim().is_empty()) {
+                let _ = write!(line, " {}", description.trim());
+            }
             if let Some(obj) = object_inside(ty) {
                 let _ = write!(line, " (see [below for nested schema](#{}))", anchor(&path));
                 inner.push(Nested {
@@ -267,7 +315,7 @@ fn render_nested(out: &mut String, n: &Nested) -> Vec<Nested> {
                     configurable: n.configurable,
                 });
             }
-            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "{}", line.trim_end());
         }
         let _ = writeln!(out);
     }
@@ -356,6 +404,18 @@ mod tests {
     }
 
     #[test]
+    fn templates_get_the_schema_and_example_files() {
+        let out = expand(
+            "a\n{{ tffile \"examples/provider/provider.tf\" }}\n{{ .SchemaMarkdown }}\n",
+            "## Schema",
+        );
+        assert!(out.contains("provider \"segment\""), "{out}");
+        assert!(out.ends_with("\n## Schema\n"), "{out}");
+        let missing = expand("{{ tffile \"examples/none.tf\" }}", "");
+        assert_eq!(missing, "# missing example file: examples/none.tf");
+    }
+
+    #[test]
     fn type_labels_follow_the_official_docs() {
         assert_eq!(type_label(&Type::list(Type::String)), "List of String");
         let obj = Type::object([("key", Type::String)]);
@@ -376,9 +436,10 @@ mod tests {
         )
         .description("The catalog entry.")]);
         let mut out = String::new();
-        render_schema(&mut out, &block);
+        let describe = |path: &str| (path == "metadata.id").then(|| "The entry's id.".to_string());
+        render_schema(&mut out, &block, &describe);
         assert!(out.contains("- `metadata` (Attributes) The catalog entry. (see [below for nested schema](#nestedatt--metadata))"), "{out}");
-        assert!(out.contains("### Nested Schema for `metadata`\n\nRequired:\n\n- `id` (String)\n\nOptional:\n\n- `logos` (Attributes)"), "{out}");
+        assert!(out.contains("### Nested Schema for `metadata`\n\nRequired:\n\n- `id` (String) The entry's id.\n\nOptional:\n\n- `logos` (Attributes) (see"), "{out}");
         assert!(
             out.contains("<a id=\"nestedatt--metadata--logos\"></a>"),
             "{out}"

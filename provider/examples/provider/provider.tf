@@ -1,5 +1,20 @@
-# The URL and token come from PUBLIC_API_URL and PUBLIC_API_TOKEN when not
-# set here; keep the token out of configuration files.
-provider "segment" {
-  url = "https://api.segmentapis.com"
+terraform {
+  required_providers {
+    segment = {
+      source  = "segment-gitops/segment"
+      version = "~> 0.1"
+    }
+  }
+}
+
+# With no arguments, the URL and token come from PUBLIC_API_URL and
+# PUBLIC_API_TOKEN (the URL defaults to https://api.segmentapis.com).
+# Keep the token out of configuration files.
+provider "segment" {}
+
+# The workspace the token belongs to.
+data "segment_workspace" "current" {}
+
+output "workspace" {
+  value = data.segment_workspace.current.name
 }

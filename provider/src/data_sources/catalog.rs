@@ -3,7 +3,7 @@
 //! level, and `segment_source` / `segment_destination` / `segment_warehouse`
 //! nest the same attributes, plus `id`, under `metadata`.
 
-use crate::engine::Field;
+use crate::engine::{nested_paths, Field, NestedDoc};
 use crate::resources::common;
 use crate::value::Type;
 
@@ -12,6 +12,20 @@ pub fn object_with_id(fields: &[Field]) -> Type {
     Type::object(
         std::iter::once(("id", Type::String)).chain(fields.iter().map(|f| (f.name, f.ty.clone()))),
     )
+}
+
+/// Descriptions of `metadata`'s attributes: `id`, then each catalog field
+/// and what is inside it, kept to the paths `ty` has (a resource's
+/// `metadata` holds only part of the catalog entry).
+pub fn metadata_docs(id: &'static str, fields: &[Field], ty: &Type) -> Vec<NestedDoc> {
+    let paths = nested_paths(ty);
+    std::iter::once(NestedDoc::new("id", id))
+        .chain(fields.iter().flat_map(|f| {
+            std::iter::once(NestedDoc::new(f.name, f.description))
+                .chain(f.nested.iter().map(|d| d.under(f.name)))
+        }))
+        .filter(|d| paths.contains(&d.path))
+        .collect()
 }
 
 fn strings() -> Type {
@@ -26,8 +40,9 @@ fn shared(docs: [&'static str; 5]) -> Vec<Field> {
         Field::computed("name", Type::String, name),
         Field::computed("slug", Type::String, slug),
         Field::computed("description", Type::String, description),
-        Field::computed("logos", common::logos(), logos),
-        Field::computed("options", Type::list(common::option()), options),
+        Field::computed("logos", common::logos(), logos).nested_docs(common::logos_docs()),
+        Field::computed("options", Type::list(common::option()), options)
+            .nested_docs(common::option_docs()),
     ]
 }
 
@@ -117,7 +132,8 @@ pub fn destination_fields() -> Vec<Field> {
             "actions",
             Type::list(action()),
             "Actions available for the Destination.",
-        ),
+        )
+        .nested_docs(action_docs()),
         Field::computed(
             "components",
             Type::list(Type::object([
@@ -126,6 +142,15 @@ pub fn destination_fields() -> Vec<Field> {
                 ("type", Type::String),
             ])),
             "A list of components this Destination provides.",
+        )
+        .nested("code", "The component's code, or a link to it.")
+        .nested(
+            "owner",
+            "Who maintains the component, such as `SEGMENT` or `PARTNER`.",
+        )
+        .nested(
+            "type",
+            "The kind of component, such as `BROWSER`, `IOS` or `SERVER`.",
         ),
         Field::computed(
             "contacts",
@@ -136,7 +161,11 @@ pub fn destination_fields() -> Vec<Field> {
                 ("is_primary", Type::Bool),
             ])),
             "Contact info for Integration Owners.",
-        ),
+        )
+        .nested("name", "The contact's name.")
+        .nested("email", "The contact's email address.")
+        .nested("role", "The contact's role.")
+        .nested("is_primary", "Whether this is the primary contact."),
         Field::computed("partner_owned", Type::Bool, "Partner Owned flag."),
         Field::computed(
             "presets",
@@ -149,6 +178,16 @@ pub fn destination_fields() -> Vec<Field> {
             ])),
             "Predefined Destination subscriptions that can optionally be applied when \
              connecting a new instance of the Destination.",
+        )
+        .nested(
+            "action_id",
+            "The id of the action the preset subscribes to.",
+        )
+        .nested("name", "The name of the preset.")
+        .nested("trigger", "The FQL condition that fires the action.")
+        .nested(
+            "fields",
+            "The default settings of the action's fields, as JSON.",
         ),
         Field::computed(
             "previous_names",
@@ -171,17 +210,42 @@ pub fn destination_fields() -> Vec<Field> {
                 ("replay", Type::Bool),
             ]),
             "Features that this Destination supports.",
-        ),
+        )
+        .nested(
+            "browser_unbundling",
+            "Whether device-mode events can also be sent from Segment's servers.",
+        )
+        .nested(
+            "browser_unbundling_public",
+            "Whether browser unbundling is offered to every workspace.",
+        )
+        .nested(
+            "cloud_mode_instances",
+            "How many cloud-mode instances a Source may connect, such as `0`, `1` or `*`.",
+        )
+        .nested(
+            "device_mode_instances",
+            "How many device-mode instances a Source may connect, such as `0`, `1` or `*`.",
+        )
+        .nested("replay", "Whether the Destination accepts replayed data."),
         Field::computed(
             "supported_methods",
             bools(&["alias", "group", "identify", "pageview", "track"]),
             "Methods that this Destination supports.",
-        ),
+        )
+        .nested("alias", "Whether it takes `alias` calls.")
+        .nested("group", "Whether it takes `group` calls.")
+        .nested("identify", "Whether it takes `identify` calls.")
+        .nested("pageview", "Whether it takes `page` calls.")
+        .nested("track", "Whether it takes `track` calls."),
         Field::computed(
             "supported_platforms",
             bools(&["browser", "mobile", "server"]),
             "Platforms from which the Destination receives events.",
-        ),
+        )
+        .nested("browser", "Whether it receives events from browsers.")
+        .nested("mobile", "Whether it receives events from mobile apps.")
+        .nested("server", "Whether it receives events from servers."),
         Field::computed(
             "supported_regions",
             strings(),
@@ -194,4 +258,63 @@ pub fn destination_fields() -> Vec<Field> {
         ),
     ]);
     fields
+}
+
+/// Descriptions inside [`action`].
+fn action_docs() -> Vec<NestedDoc> {
+    let fields = [
+        ("id", "The id of the field."),
+        (
+            "sort_order",
+            "Where the field appears among the action's fields.",
+        ),
+        (
+            "field_key",
+            "The key of the field in a subscription's `settings`.",
+        ),
+        ("label", "The field's name in the Segment app."),
+        (
+            "type",
+            "The type of the field's value, such as `STRING`, `NUMBER`, `BOOLEAN` or `OBJECT`.",
+        ),
+        ("description", "What the field does."),
+        ("placeholder", "An example value shown in the Segment app."),
+        (
+            "default_value",
+            "The value used when none is given, as JSON text.",
+        ),
+        (
+            "choices",
+            "The values the field takes, when it is a choice, as JSON text.",
+        ),
+        ("required", "Whether the field must be given."),
+        ("multiple", "Whether the field takes a list of values."),
+        (
+            "dynamic",
+            "Whether the field's choices are fetched from the Destination.",
+        ),
+        ("allow_null", "Whether the field takes null."),
+    ];
+    let mut docs = vec![
+        NestedDoc::new("id", "The id of the action (a subscription's `action_id`)."),
+        NestedDoc::new("slug", "The action's URL-friendly key."),
+        NestedDoc::new("name", "The action's name."),
+        NestedDoc::new("description", "What the action does."),
+        NestedDoc::new(
+            "platform",
+            "Where the action runs, such as `CLOUD` or `WEB`.",
+        ),
+        NestedDoc::new("hidden", "Whether the action is hidden in the Segment app."),
+        NestedDoc::new(
+            "default_trigger",
+            "The FQL condition that fires the action unless a subscription sets its own.",
+        ),
+        NestedDoc::new("fields", "The fields the action takes."),
+    ];
+    docs.extend(
+        fields
+            .into_iter()
+            .map(|(name, d)| NestedDoc::new(format!("fields.{name}"), d)),
+    );
+    docs
 }

@@ -34,7 +34,12 @@ impl DataSourceType for DestinationDataSource {
                     catalog::object_with_id(&catalog::destination_fields()),
                     "The metadata of the Destination of which this Destination is an instance \
                      of. For example, Google Analytics or Amplitude.",
-                ),
+                )
+                .nested_docs(catalog::metadata_docs(
+                    "The id of the Destination's catalog entry.",
+                    &catalog::destination_fields(),
+                    &catalog::object_with_id(&catalog::destination_fields()),
+                )),
                 Field::computed(
                     "settings",
                     Type::String,

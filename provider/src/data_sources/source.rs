@@ -6,6 +6,7 @@ use serde_json::{Map, Value as Json};
 
 use super::catalog;
 use crate::engine::{DataSourceType, Field, Obj, Outcome, ResourceSpec};
+use crate::resources::common;
 use crate::value::Type;
 
 pub struct SourceDataSource;
@@ -62,7 +63,12 @@ impl DataSourceType for SourceDataSource {
                     "metadata",
                     catalog::object_with_id(&catalog::source_fields()),
                     "The metadata for the Source.",
-                ),
+                )
+                .nested_docs(catalog::metadata_docs(
+                    "The id of the Source's catalog entry.",
+                    &catalog::source_fields(),
+                    &catalog::object_with_id(&catalog::source_fields()),
+                )),
                 Field::computed(
                     "settings",
                     Type::String,
@@ -75,12 +81,14 @@ impl DataSourceType for SourceDataSource {
                         ("value", Type::String),
                     ])),
                     "A list of labels applied to the Source.",
-                ),
+                )
+                .nested_docs(common::label_docs()),
                 Field::computed(
                     "schema_settings",
                     schema_settings(),
                     "The schema settings associated with the Source.",
-                ),
+                )
+                .nested_docs(common::schema_settings_docs()),
                 Field::computed(
                     "workspace_id",
                     Type::String,

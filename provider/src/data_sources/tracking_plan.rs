@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use segment_api::Client;
 
 use crate::engine::{DataSourceType, Field, Obj, Outcome, ResourceSpec};
+use crate::resources::common;
 use crate::value::Type;
 
 pub struct TrackingPlanDataSource;
@@ -42,7 +43,11 @@ impl DataSourceType for TrackingPlanDataSource {
                         ("deprecated_at", Type::String),
                     ])),
                     "The list of Tracking Plan rules.",
-                ),
+                )
+                .nested_docs(common::rule_docs())
+                .nested("created_at", "When the rule was created.")
+                .nested("updated_at", "When the rule was last changed.")
+                .nested("deprecated_at", "When the rule was deprecated, if it was."),
                 Field::computed(
                     "created_at",
                     Type::String,

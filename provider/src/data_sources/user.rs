@@ -43,7 +43,8 @@ impl DataSourceType for UserDataSource {
                     ])),
                     "The permissions associated with this user: a role, and the resources \
                      (with their labels) it applies to.",
-                ),
+                )
+                .nested_docs(common::permissions_docs()),
             ],
             import: None,
         }

@@ -32,7 +32,12 @@ impl DataSourceType for WarehouseDataSource {
                     "metadata",
                     catalog::object_with_id(&catalog::warehouse_fields()),
                     "The metadata for the Warehouse.",
-                ),
+                )
+                .nested_docs(catalog::metadata_docs(
+                    "The id of the Warehouse's catalog entry.",
+                    &catalog::warehouse_fields(),
+                    &catalog::object_with_id(&catalog::warehouse_fields()),
+                )),
                 Field::computed(
                     "settings",
                     Type::String,

@@ -1,6 +1,7 @@
 //! One attribute of a resource type, declared once: its schema and the rules
 //! the engine applies to it (replacement, JSON comparison, checks).
 
+use super::nested::{self, NestedDoc};
 use crate::schema::Attribute;
 use crate::value::Type;
 
@@ -56,6 +57,8 @@ pub struct Field {
     pub deprecated: bool,
     pub json: JsonMode,
     pub checks: Vec<Check>,
+    /// Descriptions of the attributes inside an object type, for the docs.
+    pub nested: Vec<NestedDoc>,
 }
 
 impl Field {
@@ -71,6 +74,7 @@ impl Field {
             deprecated: false,
             json: JsonMode::None,
             checks: Vec::new(),
+            nested: Vec::new(),
         }
     }
     pub fn required(name: &'static str, ty: Type, description: &'static str) -> Field {
@@ -144,6 +148,58 @@ impl Field {
     pub fn range(mut self, low: f64, high: f64) -> Field {
         self.checks.push(Check::Range(low, high));
         self
+    }
+
+    /// Describes the attribute at `path` inside this one (`"id"` in
+    /// `metadata`, `"track.common_event_on_violations"`).
+    pub fn nested(mut self, path: &str, description: &'static str) -> Field {
+        self.nested.push(NestedDoc::new(path, description));
+        self
+    }
+    /// As [`Field::nested`], for an attribute that takes one of `words`.
+    pub fn nested_one_of(
+        mut self,
+        path: &str,
+        description: &'static str,
+        words: &'static [&'static str],
+    ) -> Field {
+        self.nested
+            .push(NestedDoc::new(path, description).one_of(words));
+        self
+    }
+    /// Descriptions shared by several attributes of the same shape.
+    pub fn nested_docs(mut self, docs: impl IntoIterator<Item = NestedDoc>) -> Field {
+        self.nested.extend(docs);
+        self
+    }
+
+    /// The docs' text for the attribute at `path` inside this one.
+    pub fn nested_description(&self, path: &str) -> Option<String> {
+        self.nested
+            .iter()
+            .find(|d| d.path == path)
+            .map(NestedDoc::full_description)
+    }
+
+    /// Attributes inside this one that have no description.
+    pub fn undescribed_nested(&self) -> Vec<String> {
+        nested::paths(&self.ty)
+            .into_iter()
+            .filter(|p| {
+                self.nested_description(p)
+                    .is_none_or(|d| d.trim().is_empty())
+            })
+            .collect()
+    }
+
+    /// Described paths the type does not have (a renamed attribute).
+    pub fn stray_nested_docs(&self) -> Vec<String> {
+        let paths = nested::paths(&self.ty);
+        self.nested
+            .iter()
+            .filter(|d| !paths.contains(&d.path))
+            .map(|d| d.path.clone())
+            .collect()
     }
 
     pub fn is_computed(&self) -> bool {

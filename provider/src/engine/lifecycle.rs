@@ -99,10 +99,14 @@ impl Engine {
     }
 
     pub fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
-        match self.data_sources.get(type_name) {
-            Some(e) => validate(&e.spec, config),
-            None => unknown_type(type_name),
+        let Some(e) = self.data_sources.get(type_name) else {
+            return unknown_type(type_name);
+        };
+        let mut diags = validate(&e.spec, config);
+        for failure in e.imp.validate(&Obj::from_value(config)) {
+            diags.push(diagnose(&e.spec, "configure", failure));
         }
+        diags
     }
 
     pub fn plan(&self, r: PlanResourceChangeRequest) -> PlanResourceChangeResponse {

@@ -71,5 +71,9 @@ pub trait ResourceType: Send + Sync + 'static {
 #[async_trait]
 pub trait DataSourceType: Send + Sync + 'static {
     fn spec(&self) -> ResourceSpec;
+    /// Checks beyond the fields' own (combinations of arguments).
+    fn validate(&self, _config: &Obj) -> Vec<Failure> {
+        Vec::new()
+    }
     async fn read(&self, api: &Client, config: &Obj) -> Outcome<Obj>;
 }

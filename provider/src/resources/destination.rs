@@ -5,6 +5,7 @@ use segment_api::models::{CreateDestination, Destination, UpdateDestination};
 use segment_api::Client;
 
 use super::common;
+use crate::data_sources::catalog;
 use crate::engine::{object_of, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -59,6 +60,15 @@ impl ResourceType for DestinationResource {
                      The other inner attributes are accepted for compatibility and kept as \
                      written.",
                 )
+                .nested_docs(catalog::metadata_docs(
+                    "The id of the Destination's catalog entry, such as \
+                     `54521fd525e721e32a72ee91` for Amplitude. Look it up with the \
+                     `segment_destination_metadata` data source (by id, name or slug, such as \
+                     `name = \"Amplitude\"`), in the Segment app's catalog, or, on the local \
+                     workspace, with `GET /catalog/destinations`.",
+                    &catalog::destination_fields(),
+                    &common::destination_metadata(),
+                ))
                 .replaces(),
                 Field::optional_computed(
                     "settings",

@@ -203,6 +203,23 @@ impl ResourceType for DestinationFilterResource {
                      DROP_PROPERTIES; the literal string '' is the top level of the object); \
                      `path` (the JSON path of the property a SAMPLE is drawn on) and `percent` \
                      (the share of events a SAMPLE keeps, from 0 to 1).",
+                )
+                .nested_one_of("type", "What the action does.", FILTER_ACTION_TYPES)
+                .nested(
+                    "fields",
+                    "For ALLOW_PROPERTIES and DROP_PROPERTIES: the keys the action keeps or \
+                     drops, as a JSON object of paths to lists of keys, such as \
+                     `jsonencode({ properties = [\"email\"] })`; the path `\"\"` is the top \
+                     level of the event.",
+                )
+                .nested(
+                    "path",
+                    "For SAMPLE: the JSON path of the property a deterministic sample is drawn \
+                     on, such as `userId`; left out, events are sampled at random.",
+                )
+                .nested(
+                    "percent",
+                    "For SAMPLE: the share of events kept, from 0 to 1 (0.25 keeps a quarter).",
                 ),
             ],
             import: Some(&["destination_id", "id"]),

@@ -138,6 +138,12 @@ impl ResourceType for DestinationSubscriptionResource {
                      ReverseETL model: `strategy` (PERIODIC, SPECIFIC_DAYS, CRON, DBT_CLOUD or \
                      MANUAL) and `config`, its settings as JSON. Sent to the API as written; \
                      not refreshed from it.",
+                )
+                .nested_one_of("strategy", "How the schedule runs syncs.", STRATEGIES)
+                .nested(
+                    "config",
+                    "The schedule's settings, as a JSON object, such as \
+                     `jsonencode({ interval = \"1d\" })`.",
                 ),
             ],
             import: Some(&["destination_id", "id"]),

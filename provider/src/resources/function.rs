@@ -175,6 +175,25 @@ impl ResourceType for FunctionResource {
                      connection-related configuration used to connect to it, for example \
                      host, username, and port. Each has a `name`, `label`, `description`, \
                      `type` (ARRAY, BOOLEAN, STRING or TEXT_MAP), `required` and `sensitive`.",
+                )
+                .nested(
+                    "name",
+                    "The setting's key, which the Function's code reads (`settings.apiKey`).",
+                )
+                .nested("label", "The setting's name in the Segment app.")
+                .nested("description", "What the setting is for.")
+                .nested_one_of(
+                    "type",
+                    "The type of the setting's value.",
+                    segment_api::models::FUNCTION_SETTING_TYPES,
+                )
+                .nested(
+                    "required",
+                    "Whether each instance of the Function must set it.",
+                )
+                .nested(
+                    "sensitive",
+                    "Whether the value is a secret, masked when read.",
                 ),
             ],
             import: Some(&["id"]),

@@ -5,6 +5,7 @@ use segment_api::models::{CreateSource, Label, Source, UpdateSource};
 use segment_api::Client;
 
 use super::common;
+use crate::data_sources::catalog;
 use crate::engine::{object_of, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -99,6 +100,14 @@ impl ResourceType for SourceResource {
                     common::source_metadata(),
                     "The catalog entry of the Source: `{ id = \"<metadata id>\" }`.",
                 )
+                .nested_docs(catalog::metadata_docs(
+                    "The id of the Source's catalog entry, such as `IqDTy1TpoU` for \
+                     JavaScript. Look it up with the `segment_source_metadata` data source \
+                     (by id, name or slug, such as `slug = \"javascript\"`), in the Segment \
+                     app's catalog, or, on the local workspace, with `GET /catalog/sources`.",
+                    &catalog::source_fields(),
+                    &common::source_metadata(),
+                ))
                 .replaces(),
                 Field::optional_computed(
                     "settings",
@@ -111,7 +120,8 @@ impl ResourceType for SourceResource {
                     "labels",
                     common::label_set(),
                     "A list of labels applied to the Source.",
-                ),
+                )
+                .nested_docs(common::label_docs()),
                 Field::computed(
                     "workspace_id",
                     Type::String,

@@ -167,7 +167,8 @@ impl ResourceType for SourceTrackingPlanConnectionResource {
                      `common_event_on_violations`), `forwarding_violations_to` and \
                      `forwarding_blocked_events_to` (Source ids). Fields not present in the \
                      config are not managed by Terraform. Upon import, this field is empty.",
-                ),
+                )
+                .nested_docs(super::common::schema_settings_docs()),
             ],
             import: Some(&["source_id", "tracking_plan_id"]),
         }

@@ -284,7 +284,8 @@ impl ResourceType for TrackingPlanResource {
                      `version` is the rule's version (a whole number from 1); `json_schema` is \
                      the rule's JSON Schema as a JSON string, compared as parsed JSON. A plan \
                      holds one rule per type and key.",
-                ),
+                )
+                .nested_docs(super::common::rule_docs()),
                 Field::computed(
                     "created_at",
                     Type::String,

@@ -112,21 +112,33 @@ impl ResourceType for TransformationResource {
                     property_renames(),
                     "Optional array for renaming properties collected by your events: \
                      `[{ old_name = \"a\", new_name = \"b\" }]`, or `[]`.",
-                ),
+                )
+                .nested("old_name", "The property's name as events carry it.")
+                .nested("new_name", "The name the property is renamed to."),
                 Field::required(
                     "property_value_transformations",
                     property_value_transformations(),
                     "Optional array for transforming properties and values collected by your \
                      events: `[{ property_paths = [\"properties.a\"], property_value = \"x\" }]`, \
                      or `[]`. Limited to 10 properties, each with at most 10 paths.",
-                ),
+                )
+                .nested(
+                    "property_paths",
+                    "The paths of the properties to set, such as `properties.plan`; at most 10.",
+                )
+                .nested("property_value", "The value the properties are set to."),
                 Field::required(
                     "fql_defined_properties",
                     fql_defined_properties(),
                     "Optional array for defining new properties in FQL: \
                      `[{ fql = \"...\", property_name = \"p\" }]`, or `[]`. Currently limited \
                      to 1 property.",
-                ),
+                )
+                .nested(
+                    "fql",
+                    "The FQL expression that computes the property's value.",
+                )
+                .nested("property_name", "The name of the new property."),
             ],
             import: Some(&["id"]),
         }

@@ -258,7 +258,8 @@ impl ResourceType for UserResource {
                         "The permissions associated with this user, at most 200. ",
                         permissions_shape!()
                     ),
-                ),
+                )
+                .nested_docs(common::permissions_docs()),
             ],
             import: Some(&["id"]),
         }

@@ -92,7 +92,8 @@ impl ResourceType for UserGroupResource {
                          most 200. ",
                         permissions_shape!()
                     ),
-                ),
+                )
+                .nested_docs(super::common::permissions_docs()),
             ],
             import: Some(&["id"]),
         }

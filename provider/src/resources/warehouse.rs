@@ -6,6 +6,7 @@ use segment_api::Client;
 use serde_json::Value as Json;
 
 use super::common;
+use crate::data_sources::catalog;
 use crate::engine::{object_of, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -73,6 +74,14 @@ impl ResourceType for WarehouseResource {
                      Its other details are read-only (see the `segment_warehouse_metadata` \
                      data source).",
                 )
+                .nested_docs(catalog::metadata_docs(
+                    "The id of the Warehouse's catalog entry, such as `CCIl4HLQPz` for \
+                     Snowflake. Look it up with the `segment_warehouse_metadata` data source \
+                     (by id, name or slug, such as `slug = \"snowflake\"`), in the Segment \
+                     app's catalog, or, on the local workspace, with `GET /catalog/warehouses`.",
+                    &catalog::warehouse_fields(),
+                    &common::warehouse_metadata(),
+                ))
                 .replaces(),
                 Field::optional_computed(
                     "name",

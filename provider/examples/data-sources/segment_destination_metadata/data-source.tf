@@ -1,7 +1,7 @@
 # Finds the id of the "send" action of Webhooks (Actions), for a
 # segment_destination_subscription.
 data "segment_destination_metadata" "webhooks" {
-  id = "614a3c7d791c91c41bae7599"
+  name = "Webhooks (Actions)"
 }
 
 output "send_action_id" {

@@ -1,6 +1,7 @@
-# Lists the settings a Stripe source takes.
+# Lists the settings a Stripe source takes. An entry is found by exactly
+# one of id, name or slug.
 data "segment_source_metadata" "stripe" {
-  id = "1bow82lmk"
+  slug = "stripe"
 }
 
 output "stripe_required_settings" {
