@@ -329,3 +329,47 @@ async fn profiles_warehouse_import_keeps_enabled() {
     );
     s.assert_settled("enabled removed");
 }
+
+// The same shape in the other types: an empty text the API answers as no
+// text (or the reverse) must settle.
+#[tokio::test(flavor = "multi_thread")]
+async fn empty_texts_settle_in_every_type() {
+    let s = Setup::start().await;
+    let body = format!(
+        r#"
+resource "segment_source" "s" {{
+  slug     = "web"
+  name     = ""
+  enabled  = true
+  metadata = {{ id = "{JAVASCRIPT_SOURCE}" }}
+}}
+
+resource "segment_label" "l" {{
+  key         = "team"
+  value       = "core"
+  description = ""
+}}
+
+resource "segment_tracking_plan" "p" {{
+  name        = "Plan"
+  type        = "LIVE"
+  description = ""
+  rules       = []
+}}
+
+resource "segment_profiles_warehouse" "p" {{
+  space_id    = "spa_1"
+  metadata_id = "{POSTGRES_WAREHOUSE}"
+  name        = ""
+  settings = jsonencode({{
+    hostname = "pg.internal"
+    database = "profiles"
+    username = "sync"
+    password = "s3cret"
+  }})
+}}
+"#
+    );
+    s.apply(&body);
+    s.assert_settled("created with empty texts");
+}
