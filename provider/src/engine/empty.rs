@@ -15,15 +15,15 @@ pub fn as_prior(f: &Field, prior: &Value, read: Value) -> Value {
         return read;
     }
     let empty = |v: &Value| v.is_null() || v.as_str() == Some("");
-    match (prior.as_str(), &read) {
-        (Some(""), r) if empty(r) => Value::from(""),
-        // Only where the attribute is not computed: a computed one takes
-        // whatever the API says.
-        (None, Value::String(s)) if s.is_empty() && prior.is_null() && f.role == Role::Optional => {
-            Value::Null
-        }
-        _ => read,
+    if prior.as_str() == Some("") && empty(&read) {
+        return Value::from("");
     }
+    // Only where the attribute is not computed: a computed one takes
+    // whatever the API says.
+    if prior.is_null() && read.as_str() == Some("") && f.role == Role::Optional {
+        return Value::Null;
+    }
+    read
 }
 
 #[cfg(test)]
