@@ -1,6 +1,6 @@
 //! `segment_transformation` through real Terraform against a real workspace
-//! server: create, update (nothing forces replacement), import, drift,
-//! destroy, bad input.
+//! server: create, update (only removing the destination scope forces
+//! replacement), import, drift, destroy, bad input.
 
 mod support;
 
@@ -122,17 +122,26 @@ async fn transformation_lifecycle() {
     let plan = tf.terraform(PLAN);
     assert_eq!(exit_code(&plan), 0, "{}", plan.output());
 
-    // The API cannot unset the destination scope: a clear error, not drift.
+    // The API cannot unset the destination scope: removing it replaces the
+    // transformation; setting it again is an update in place.
     write(&resource(&app.id, "orders2", "amount", "", ""));
-    let refused = tf.terraform(APPLY);
-    assert!(!refused.status.success(), "{}", refused.output());
+    let apply = tf.terraform_ok(APPLY);
     assert!(
-        refused.stderr.contains("destination_metadata_id") && refused.stderr.contains("-replace"),
+        apply.stdout.contains("must be replaced"),
         "{}",
-        refused.output()
+        apply.output()
     );
+    let unscoped = only_transformation(&ws).await.expect("replaced");
+    assert_ne!(unscoped.id, updated.id);
+    assert_eq!(unscoped.destination_metadata_id, None);
     write(&body);
-    let id = updated.id.clone();
+    let apply = tf.terraform_ok(APPLY);
+    assert!(
+        apply.stdout.contains("will be updated in-place"),
+        "{}",
+        apply.output()
+    );
+    let id = unscoped.id.clone();
 
     // Import with an `import` block: nothing to change.
     let to = "segment_transformation.t";

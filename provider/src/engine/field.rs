@@ -3,7 +3,7 @@
 
 use super::nested::{self, NestedDoc};
 use crate::schema::Attribute;
-use crate::value::Type;
+use crate::value::{Type, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -49,6 +49,13 @@ pub struct Field {
     pub sensitive: bool,
     /// A change replaces the resource.
     pub replace: bool,
+    /// Removing the value replaces the resource: the API can change it in
+    /// place but has no way to clear it.
+    pub replace_on_removal: bool,
+    /// What an unset (optional and computed) attribute plans as, so that
+    /// removing it restores the default while the state always holds what
+    /// the API reports (an import then plans clean either way).
+    pub default: Option<Value>,
     /// A computed value that may change on any update (timestamps): unknown
     /// in an update's plan. Other computed values keep their prior value.
     pub volatile: bool,
@@ -70,6 +77,8 @@ impl Field {
             description,
             sensitive: false,
             replace: false,
+            replace_on_removal: false,
+            default: None,
             volatile: false,
             deprecated: false,
             json: JsonMode::None,
@@ -96,6 +105,17 @@ impl Field {
 
     pub fn replaces(mut self) -> Field {
         self.replace = true;
+        self
+    }
+    pub fn replaces_on_removal(mut self) -> Field {
+        self.replace_on_removal = true;
+        self
+    }
+    /// Only for optional and computed attributes: Terraform lets a provider
+    /// plan a value only where the attribute is computed.
+    pub fn defaults_to(mut self, v: impl Into<Value>) -> Field {
+        debug_assert!(self.role == Role::OptionalComputed, "{}", self.name);
+        self.default = Some(v.into());
         self
     }
     pub fn sensitive(mut self) -> Field {
@@ -231,12 +251,28 @@ impl Field {
                 d.push_str(&format!(" One of: `{}`.", words.join("`, `")));
             }
         }
+        if let Some(v) = &self.default {
+            d.push_str(&format!(" Defaults to `{}`.", hcl_literal(v)));
+        }
         if self.replace {
             d.push_str(" Changing it replaces the resource.");
+        }
+        if self.replace_on_removal {
+            d.push_str(" Removing it replaces the resource.");
         }
         if matches!(self.json, JsonMode::Settings { .. }) && self.role != Role::Required {
             d.push_str(" Left out, the settings are read but none are managed.");
         }
         d
+    }
+}
+
+/// A default as a user would write it.
+fn hcl_literal(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        _ => "null".to_string(),
     }
 }

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::value::Number;
+
 /// JSON as Terraform's `jsonencode` writes it: keys sorted, no spaces, and
 /// `<`, `>`, `&`, U+2028, U+2029 escaped. A state string spelled like the
 /// user's `jsonencode(...)` keeps plans quiet even where values are compared
@@ -91,16 +93,35 @@ fn same(c: &Json, p: &Json) -> bool {
         (Json::Array(a), Json::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(v, w)| same(v, w))
         }
-        (Json::Number(a), Json::Number(b)) => a == b || a.as_f64() == b.as_f64(),
+        (Json::Number(a), Json::Number(b)) => same_number(a, b),
         (Json::String(_), w) if is_masked(w) => true,
         (v, w) => v == w,
+    }
+}
+
+/// Numbers compare by exact value: `1` is `1.0`, but 9007199254740993 is
+/// not 9007199254740992 (the same f64). Each side is compared as serde_json
+/// holds it, which is what went on the wire.
+fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    if a == b {
+        return true;
+    }
+    match (
+        a.to_string().parse::<Number>(),
+        b.to_string().parse::<Number>(),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
     }
 }
 
 /// Settings after a refresh. With no prior (an import) they are the API's
 /// whole object. Otherwise only the keys the prior state manages are kept:
 /// each takes the API's value, except masked secrets (and, where the API
-/// `omits_secrets`, keys it left out), which keep the prior value. When the
+/// `omits_secrets`, keys it left out), which keep the prior value. A key
+/// configured as null that the API does not return is settled: the API
+/// drops nulls, and a null is never sent in a way that deletes a stored
+/// secret the API hides. When the
 /// result means what the prior said, the prior text is kept as it was.
 pub fn refresh(prior: Option<&str>, remote: &Map<String, Json>, omits_secrets: bool) -> String {
     let Some(prior_text) = prior else {
@@ -118,7 +139,7 @@ pub fn refresh(prior: Option<&str>, remote: &Map<String, Json>, omits_secrets: b
             Some(rv) => {
                 merged.insert(k.clone(), rv.clone());
             }
-            None if omits_secrets => {
+            None if omits_secrets || pv.is_null() => {
                 merged.insert(k.clone(), pv.clone());
             }
             None => {}
@@ -155,6 +176,48 @@ mod tests {
         assert!(equivalent(r#"{"a": 1, "b": "x"}"#, r#"{"b":"x","a":1.0}"#));
         assert!(!equivalent(r#"{"a": 1}"#, r#"{"a": 2}"#));
         assert!(!equivalent(r#"{"a": 1}"#, r#"{"a": 1, "b": 2}"#));
+    }
+
+    // Compared through f64, 2^53 + 1 equalled 2^53 and drift went unseen.
+    #[test]
+    fn numbers_compare_exactly() {
+        assert!(!equivalent(
+            r#"{"n": 9007199254740993}"#,
+            r#"{"n": 9007199254740992}"#
+        ));
+        assert!(!equivalent(
+            r#"{"n": -9007199254740993}"#,
+            r#"{"n": -9007199254740992.0}"#
+        ));
+        assert!(equivalent(
+            r#"{"n": 9007199254740993}"#,
+            r#"{"n":9007199254740993}"#
+        ));
+        assert!(equivalent(
+            r#"{"n": 1e2, "m": 0.5}"#,
+            r#"{"n": 100, "m": 5e-1}"#
+        ));
+        let remote = obj(json!({"n": 9007199254740992u64}));
+        assert_eq!(
+            refresh(Some(r#"{"n":9007199254740993}"#), &remote, false),
+            r#"{"n":9007199254740992}"#
+        );
+    }
+
+    // The API drops null settings; state kept them and never settled.
+    #[test]
+    fn configured_nulls_the_api_drops_are_settled() {
+        let prior = r#"{"a":null,"b":1}"#;
+        assert_eq!(refresh(Some(prior), &obj(json!({"b": 1})), false), prior);
+        assert_eq!(
+            refresh(Some(prior), &obj(json!({"b": 1, "a": null})), false),
+            prior
+        );
+        // A value where null is configured is drift.
+        assert_eq!(
+            refresh(Some(prior), &obj(json!({"a": "x", "b": 1})), false),
+            r#"{"a":"x","b":1}"#
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use segment_api::Client;
 
 use super::diagnose::diagnose;
+use super::empty;
 use super::plan::{known_or_null, plan, settle};
 use super::validate::validate;
 use super::{json_attr, DataSourceType, Failure, JsonMode, Obj, ResourceSpec, ResourceType, Role};
@@ -326,7 +327,8 @@ async fn fetch(
             }
             _ => v.clone(),
         };
-        state.set(f.name, known_or_null(&v));
+        let v = empty::as_prior(f, prior.get(f.name), known_or_null(&v));
+        state.set(f.name, v);
     }
     Ok(Some(state))
 }

@@ -9,6 +9,7 @@
 
 mod convert;
 mod diagnose;
+mod empty;
 mod field;
 pub mod json_attr;
 mod lifecycle;

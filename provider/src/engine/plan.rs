@@ -16,7 +16,9 @@ pub struct Plan {
 ///   a planned value equal to the prior one), so reformatting is no diff.
 /// - Computed attributes the user leaves unset are unknown on create and on
 ///   replacement; on update they keep their prior value unless `volatile`.
-/// - A change to a `replace` attribute forces replacement.
+/// - An unset attribute with a default plans the default.
+/// - A change to a `replace` attribute forces replacement, as does removing
+///   a `replace_on_removal` one.
 pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value) -> Plan {
     if proposed.is_null() {
         return Plan {
@@ -39,12 +41,21 @@ pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value
         }
     }
 
+    for f in &spec.fields {
+        if let (Some(d), true) = (&f.default, config.get(f.name).is_null()) {
+            planned.set(f.name, d.clone());
+        }
+    }
+
     let requires_replace: Vec<AttributePath> = if creating {
         Vec::new()
     } else {
         spec.fields
             .iter()
-            .filter(|f| f.replace && planned.get(f.name) != prior.get(f.name))
+            .filter(|f| {
+                let (p, q) = (planned.get(f.name), prior.get(f.name));
+                (f.replace && p != q) || (f.replace_on_removal && p.is_null() && !q.is_null())
+            })
             .map(|f| AttributePath::attr(f.name))
             .collect()
     };
@@ -52,11 +63,11 @@ pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value
         || spec
             .fields
             .iter()
-            .filter(|f| !f.is_computed() || !config.get(f.name).is_null())
+            .filter(|f| !f.is_computed() || f.default.is_some() || !config.get(f.name).is_null())
             .any(|f| planned.get(f.name) != prior.get(f.name));
 
     for f in spec.fields.iter().filter(|f| f.is_computed()) {
-        if !config.get(f.name).is_null() {
+        if !config.get(f.name).is_null() || f.default.is_some() {
             continue;
         }
         if creating || !requires_replace.is_empty() || (changing && f.volatile) {
@@ -197,6 +208,45 @@ mod tests {
         let p = plan(&spec(), &prior(), &proposed(&config), &config);
         assert_eq!(p.requires_replace, vec![AttributePath::attr("kind")]);
         assert_eq!(p.planned.get("id"), Some(&Value::Unknown));
+    }
+
+    // Removing a value the API cannot clear planned an update it refused.
+    #[test]
+    fn removing_a_replace_on_removal_value_replaces() {
+        let mut spec = spec();
+        spec.fields
+            .push(Field::optional("kind_of", Type::String, "").replaces_on_removal());
+        let prior = Obj::from_value(&prior()).with("kind_of", "a").into_value();
+        let config = Obj::from_value(&config_with("a", "x", r#"{"a":2,"b":1}"#));
+        let changed = config.clone().with("kind_of", "b").into_value();
+        let p = plan(&spec, &prior, &proposed(&changed), &changed);
+        assert!(p.requires_replace.is_empty(), "changed in place");
+        let removed = config.with("kind_of", Value::Null).into_value();
+        let p = plan(&spec, &prior, &proposed(&removed), &removed);
+        assert_eq!(p.requires_replace, vec![AttributePath::attr("kind_of")]);
+    }
+
+    #[test]
+    fn unset_attribute_with_a_default_plans_it() {
+        let mut spec = spec();
+        spec.fields
+            .push(Field::optional_computed("on", Type::Bool, "").defaults_to(true));
+        let config = Obj::from_value(&config_with("a", "x", r#"{"a":2,"b":1}"#));
+        let unset = config.clone().with("on", Value::Null).into_value();
+        // Created, and when the prior value differs (removed from the
+        // configuration): the default, and volatile values change.
+        let p = plan(&spec, &Value::Null, &unset, &unset);
+        assert_eq!(p.planned.get("on"), Some(&Value::from(true)));
+        let prior = Obj::from_value(&prior()).with("on", false).into_value();
+        let mut proposed_off = Obj::from_value(&proposed(&unset));
+        proposed_off.set("on", false);
+        let p = plan(&spec, &prior, &proposed_off.into_value(), &unset);
+        assert_eq!(p.planned.get("on"), Some(&Value::from(true)));
+        assert_eq!(p.planned.get("updated_at"), Some(&Value::Unknown));
+        // Configured, the configuration wins.
+        let off = config.with("on", false).into_value();
+        let p = plan(&spec, &prior, &proposed(&off), &off);
+        assert_eq!(p.planned.get("on"), Some(&Value::from(false)));
     }
 
     #[test]

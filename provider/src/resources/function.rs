@@ -78,17 +78,13 @@ fn display_name(f: &Function, prior: &Obj) -> String {
 }
 
 /// The update value of an optional text: the API's update has no null, so
-/// a value removed from the configuration is cleared with "" ...
+/// a value removed from the configuration is cleared with "" (which the
+/// engine reads back as the null the configuration holds).
 fn clearing(prior: &Obj, plan: &Obj, name: &str) -> Option<String> {
     match plan.opt_string(name) {
         None if prior.get(name).is_known() => Some(String::new()),
         other => other,
     }
-}
-
-/// ... and "" reads back as null.
-fn cleared_is_null(v: &Option<String>) -> Option<String> {
-    v.clone().filter(|s| !s.is_empty())
 }
 
 fn state(f: &Function, prior: &Obj) -> Obj {
@@ -110,9 +106,9 @@ fn state(f: &Function, prior: &Obj) -> Obj {
     o.set("id", f.id.as_str())
         .set("code", f.code.as_str())
         .set("display_name", display_name(f, prior))
-        .set("logo_url", cleared_is_null(&f.logo_url))
+        .set("logo_url", f.logo_url.clone())
         .set("resource_type", f.resource_type.as_str())
-        .set("description", cleared_is_null(&f.description))
+        .set("description", f.description.clone())
         .set("preview_webhook_url", f.preview_webhook_url.clone())
         .set("catalog_id", f.catalog_id.as_str())
         // No settings reads as null when the configuration sets none.

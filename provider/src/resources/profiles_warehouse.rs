@@ -2,11 +2,14 @@
 //! into (Profiles Sync).
 //!
 //! The API has no single read: the warehouse is found in its space's list,
-//! as the official provider does. `name`, `enabled` and `schema_name` are
-//! optional without being computed (as upstream). Unset `enabled` and
-//! `schema_name` stay null in state, so the API's defaults (enabled, the
-//! space slug as schema) never show as drift; removing any of the three
-//! from the configuration clears it or restores the default.
+//! as the official provider does. `name` and `schema_name` are optional
+//! without being computed (as upstream); unset `schema_name` stays null in
+//! state, so the API's default (the space slug) never shows as drift.
+//! `enabled` is optional and computed with a default of true (upstream:
+//! optional), so state always holds what the API says, an import plans
+//! clean whether the configuration says `enabled = true` or nothing, and
+//! removing it restores the default. Removing `name` or `schema_name`
+//! clears it.
 
 use async_trait::async_trait;
 use segment_api::models::{CreateProfilesWarehouse, ProfilesWarehouse, UpdateProfilesWarehouse};
@@ -17,16 +20,6 @@ use crate::engine::{Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct ProfilesWarehouseResource;
-
-/// `enabled` unset in configuration reads back null while the API reports
-/// its default (true), on import too: most configurations leave it out.
-fn enabled(prior: &Obj, remote: bool) -> Value {
-    if prior.get("enabled").is_null() && remote {
-        Value::Null
-    } else {
-        Value::Bool(remote)
-    }
-}
 
 /// `schema_name` unset in configuration stays null: upstream fills in the
 /// space's slug, which is no drift. An import (no prior settings: only the
@@ -48,7 +41,7 @@ fn state(wh: &ProfilesWarehouse, prior: &Obj) -> Obj {
     s.set("id", wh.id.as_str())
         .set("space_id", wh.space_id.as_str())
         .set("metadata_id", wh.metadata.id.as_str())
-        .set("enabled", enabled(prior, wh.enabled))
+        .set("enabled", wh.enabled)
         .set("name", wh.display_name())
         .set("schema_name", schema_name(prior, wh.schema_name.clone()))
         .set_json_string("settings", &settings);
@@ -88,11 +81,12 @@ impl ResourceType for ProfilesWarehouseResource {
                     Type::String,
                     "An optional human-readable name for this Warehouse.",
                 ),
-                Field::optional(
+                Field::optional_computed(
                     "enabled",
                     Type::Bool,
-                    "Enable to allow this Warehouse to receive data. Defaults to true.",
-                ),
+                    "Enable to allow this Warehouse to receive data.",
+                )
+                .defaults_to(true),
                 Field::optional(
                     "schema_name",
                     Type::String,
@@ -140,7 +134,7 @@ impl ResourceType for ProfilesWarehouseResource {
     async fn update(&self, api: &Client, prior: &Obj, plan: &Obj) -> Outcome<Obj> {
         let input = UpdateProfilesWarehouse {
             name: set_or_clear(prior, plan, "name"),
-            // Unset means the default.
+            // Planned as the default when unset.
             enabled: Some(plan.bool("enabled").unwrap_or(true)),
             settings: Some(settings_patch(prior, plan)?),
             schema_name: set_or_clear(prior, plan, "schema_name"),

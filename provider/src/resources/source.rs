@@ -94,7 +94,10 @@ impl ResourceType for SourceResource {
                     Type::Bool,
                     "Enable to receive data from the Source.",
                 ),
-                Field::optional("name", Type::String, "The name of the Source."),
+                // Optional and computed, as upstream: removed from the
+                // configuration, the name stays as it is (the API has no
+                // way to clear it).
+                Field::optional_computed("name", Type::String, "The name of the Source."),
                 Field::required(
                     "metadata",
                     common::source_metadata(),
@@ -151,7 +154,7 @@ impl ResourceType for SourceResource {
             })
             .await?;
         // Create takes no name: set it the way the official provider does.
-        if let Some(name) = plan.opt_string("name") {
+        if let Some(name) = plan.opt_string("name").filter(|n| !n.is_empty()) {
             let update = UpdateSource {
                 name: Some(name),
                 ..Default::default()

@@ -88,6 +88,8 @@ impl ResourceType for TransformationResource {
                     Type::String,
                     "The optional Destination metadata associated with the Transformation.",
                 )
+                // The API takes no null for it: it cannot be removed in place.
+                .replaces_on_removal()
                 .non_empty(),
                 Field::required("name", Type::String, "The name of the Transformation.")
                     .non_empty(),
@@ -200,7 +202,7 @@ impl ResourceType for TransformationResource {
 
     async fn update(&self, api: &Client, prior: &Obj, plan: &Obj) -> Outcome<Obj> {
         let dropped = |name: &str| plan.get(name).is_null() && !prior.get(name).is_null();
-        // The API takes no null for it, so it cannot be removed in place.
+        // Planned as a replacement (`replaces_on_removal`); never sent.
         if dropped("destination_metadata_id") {
             return Err(Failure::invalid(
                 "destination_metadata_id",
