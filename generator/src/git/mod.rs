@@ -5,7 +5,10 @@
 mod auth;
 mod bulk;
 pub mod known_hosts;
+mod onto_head;
 pub mod remote;
+
+pub use onto_head::Onto;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -135,6 +138,7 @@ impl Repo {
             return Ok(());
         };
         let paths: Vec<&str> = list.lines().filter(|l| !l.is_empty()).collect();
+        let onto = list.starts_with(onto_head::ONTO);
         // The dead run may have held Git's locks; with the marker there, they
         // were ours (one generator per repository), and they would refuse
         // every later commit.
@@ -149,6 +153,13 @@ impl Repo {
                 }
                 _ => {}
             }
+        }
+        if onto {
+            // A commit built on HEAD writes the work tree last, and never
+            // over a person's edit: no forced checkout.
+            self.recover_onto(&list)?;
+            std::fs::remove_file(&marker)?;
+            return Ok(());
         }
         if self.repo.head().is_ok() && !paths.is_empty() {
             let mut co = CheckoutBuilder::new();
