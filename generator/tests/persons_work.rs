@@ -137,6 +137,19 @@ async fn a_persons_local_commits_survive_later_syncs_in_head_and_the_work_tree()
         "",
         "work tree is HEAD"
     );
+
+    // Once the workspace renames it too, its value wins, and the commit
+    // names the person's value it replaced.
+    support::rename_source(ws.owner(), &web, "Checkout (app)").await;
+    sync(&ws, &repo);
+    let text = head_text(&repo, &web_file);
+    assert_eq!(
+        value_of(&text, "name").as_deref(),
+        Some("\"Checkout (app)\""),
+        "{text}"
+    );
+    let message = git(&repo, &["log", "-1", "--format=%B"]);
+    assert!(message.contains("\"Checkout API v2\""), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,4 +281,89 @@ async fn a_misspelt_attribute_is_named_with_file_and_line_and_its_file_left_unto
     );
     assert!(!drift.stdout.contains("update"), "{}", drift.output());
     assert_eq!(std::fs::read_to_string(&path).expect("web file"), misspelt);
+}
+
+/// What broke: a long-running `sync --watch` committed through libgit2's
+/// index as it loaded it at start, so its next commit put back the files a
+/// person had committed since.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_watch_builds_on_a_persons_commit_made_while_it_runs() {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    let web = named_source(&ws, "web", "Checkout API").await;
+    let app = named_source(&ws, "app", "App").await;
+    let dir = support::temp_dir();
+    let repo = dir.path().join("repo");
+    gitops_ok(&ws, &["export", "--repo", arg(&repo)]);
+    let web_file = entry(&repo, &web).file;
+    let app_file = entry(&repo, &app).file;
+    let commits = || {
+        git(&repo, &["rev-list", "--count", "HEAD"])
+            .trim()
+            .to_string()
+    };
+
+    let errors = dir.path().join("watch.stderr");
+    let mut child = std::process::Command::new(support::gitops_binary())
+        .args(["sync", "--watch", "--repo", arg(&repo)])
+        .env("PUBLIC_API_URL", ws.base_url())
+        .env("PUBLIC_API_TOKEN", ws.owner_token())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&errors).expect("stderr file"))
+        .spawn()
+        .expect("start sync --watch");
+    // A first event, so the watcher has committed (and loaded its index).
+    disable(&ws, &app).await;
+    let wait_for = |n: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while commits() != n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no commit {n}: {}",
+                std::fs::read_to_string(&errors).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    wait_for("2");
+
+    let renamed = set_line(
+        &std::fs::read_to_string(repo.join(&web_file)).expect("web file"),
+        "name",
+        "\"Checkout API v2\"",
+    );
+    std::fs::write(repo.join(&web_file), &renamed).expect("rename");
+    git(&repo, &["commit", "-q", "-am", "Rename checkout"]);
+    support::rename_source(ws.owner(), &app, "App (renamed)").await;
+    wait_for("4");
+    // Killed between commits, not inside one (a kill inside one is
+    // `sync.rs`' test).
+    let pending = repo.join(".git/segment-gitops-pending");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while pending.exists() {
+        assert!(std::time::Instant::now() < deadline, "a commit never ended");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    assert_eq!(
+        head_text(&repo, &web_file),
+        renamed,
+        "the person's commit stays"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join(&web_file)).expect("web file"),
+        renamed
+    );
+    let app_text = head_text(&repo, &app_file);
+    assert_eq!(
+        value_of(&app_text, "name").as_deref(),
+        Some("\"App (renamed)\""),
+        "{app_text}"
+    );
+    assert_eq!(
+        git(&repo, &["status", "--porcelain"]),
+        "",
+        "work tree is HEAD"
+    );
 }
