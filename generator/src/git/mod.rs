@@ -110,6 +110,10 @@ impl Repo {
     /// Points the branch at `to` and brings the work tree and index along,
     /// under the pending marker so a kill halfway is undone on reopen.
     pub fn move_branch(&self, to: Oid, why: &str) -> Result<()> {
+        if self.head_oid().is_some() {
+            // Never a forced checkout: a person's uncommitted edits stay.
+            return self.move_branch_onto(to, why);
+        }
         let old = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
         let new = self.repo.find_commit(to)?.tree()?;
         let diff = self

@@ -110,6 +110,39 @@ impl Repo {
         Ok(Some(Onto { oid, kept }))
     }
 
+    /// Points the branch at `to` (from HEAD) and brings the work tree and
+    /// index along where they held HEAD's files; prints the paths of
+    /// uncommitted edits kept as they are.
+    pub(super) fn move_branch_onto(&self, to: Oid, why: &str) -> Result<()> {
+        let repo = &self.repo;
+        let parent = repo.head()?.peel_to_commit()?;
+        let old = parent.tree()?;
+        let new = repo.find_commit(to)?.tree()?;
+        let diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
+        let mut paths = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(p) = file.path().and_then(Path::to_str) {
+                    paths.push(p.to_string());
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        let list: String = std::iter::once(format!("{ONTO}{}\n", parent.id()))
+            .chain(paths.iter().map(|p| format!("{p}\n")))
+            .collect();
+        std::fs::write(self.pending_path(), list)
+            .with_context(|| format!("writing {}", self.pending_path().display()))?;
+        repo.reference(&format!("refs/heads/{}", self.branch), to, true, why)?;
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        for path in self.follow(&old, &new, &paths)? {
+            eprintln!("segment-gitops: {path} has uncommitted edits the branch's new commits change too: they were kept");
+        }
+        std::fs::remove_file(self.pending_path())?;
+        Ok(())
+    }
+
     /// Whether the pending marker is one of [`Self::commit_onto_head`]'s:
     /// then brings the work tree along as that run would have.
     pub(super) fn recover_onto(&self, marker: &str) -> Result<bool> {
