@@ -231,13 +231,16 @@ impl Session {
                 Some(files::providers_tf()),
             );
         }
-        if !self.folder_dir().join(files::GITIGNORE).exists() {
+        // In HEAD or in the work tree: a person's version is never replaced.
+        let present =
+            |path: &str| self.repo.read_head(path).is_some() || self.repo.root.join(path).exists();
+        if !present(&self.in_folder(files::GITIGNORE)) {
             out.insert(
                 self.in_folder(files::GITIGNORE),
                 Some(files::GITIGNORE_TEXT.to_string()),
             );
         }
-        if !self.repo.root.join("atlantis.yaml").exists() {
+        if !present("atlantis.yaml") {
             out.insert(
                 "atlantis.yaml".to_string(),
                 Some(files::atlantis_yaml(&self.path)),

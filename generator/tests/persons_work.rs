@@ -367,3 +367,63 @@ async fn sync_watch_builds_on_a_persons_commit_made_while_it_runs() {
         "work tree is HEAD"
     );
 }
+
+/// What broke: taking what people pushed (a fast-forward) checked the
+/// branch out by force, over a person's uncommitted edit in the same file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taking_what_people_pushed_keeps_an_uncommitted_edit() {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    let web = named_source(&ws, "web", "Checkout API").await;
+    let dir = support::temp_dir();
+    let (local, remote, person) = (
+        dir.path().join("local"),
+        dir.path().join("remote.git"),
+        dir.path().join("person"),
+    );
+    git(
+        dir.path(),
+        &["init", "-q", "--bare", "-b", "main", "remote.git"],
+    );
+    let remote_arg = arg(&remote);
+    gitops_ok(
+        &ws,
+        &["export", "--repo", arg(&local), "--remote", remote_arg],
+    );
+    let web_file = entry(&local, &web).file;
+
+    // Someone else pushes a comment at the top of the file...
+    git(dir.path(), &["clone", "-q", "remote.git", "person"]);
+    let theirs = format!(
+        "# Checkout team.\n{}",
+        std::fs::read_to_string(person.join(&web_file)).expect("web file")
+    );
+    std::fs::write(person.join(&web_file), &theirs).expect("comment");
+    git(&person, &["commit", "-q", "-am", "Owner"]);
+    git(&person, &["push", "-q", "origin", "main"]);
+    // ...while here a person has an uncommitted rename in it.
+    let path = local.join(&web_file);
+    let mine = set_line(
+        &std::fs::read_to_string(&path).expect("web file"),
+        "name",
+        "\"Mine\"",
+    );
+    std::fs::write(&path, &mine).expect("edit");
+
+    gitops_ok(
+        &ws,
+        &["sync", "--repo", arg(&local), "--remote", remote_arg],
+    );
+
+    assert_eq!(
+        head_text(&local, &web_file),
+        theirs,
+        "HEAD took their commit"
+    );
+    let text = std::fs::read_to_string(&path).expect("web file");
+    assert!(text.starts_with("# Checkout team.\n"), "{text}");
+    assert_eq!(
+        value_of(&text, "name").as_deref(),
+        Some("\"Mine\""),
+        "the uncommitted edit stays:\n{text}"
+    );
+}
