@@ -50,7 +50,7 @@ pub async fn catch_up(session: &Session) -> Result<Progress> {
         for event in &events[skip..] {
             cursor.event = Some(event.id.clone());
             progress.events += 1;
-            if apply_event(session, event, &cursor).await? {
+            if apply_event_on_head(session, event, &cursor).await? {
                 progress.commits += 1;
             }
         }
@@ -115,6 +115,32 @@ async fn locate(
     Ok(all
         .into_iter()
         .find(|l| l.type_name == type_name && l.audit_id == resource_id))
+}
+
+/// How often an event is built again when a person's commit moved the
+/// branch while it was being built.
+const ATTEMPTS: usize = 5;
+
+/// [`apply_event`], built again on HEAD when the branch moved under it.
+async fn apply_event_on_head(
+    session: &Session,
+    event: &AuditEvent,
+    cursor: &Cursor,
+) -> Result<bool> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match apply_event(session, event, cursor).await {
+            Err(e) if attempt < ATTEMPTS && moved(&e) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Whether `e` says the branch moved between reading HEAD and committing.
+fn moved(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<git2::Error>()
+        .is_some_and(|g| g.code() == git2::ErrorCode::Modified)
 }
 
 /// One event: re-read its object, edit the folder, commit with the cursor.

@@ -104,7 +104,12 @@ impl Repo {
         let oid = repo.commit(None, &sig, &sig, message, &tree, &[&parent])?;
         let branch = format!("refs/heads/{}", self.branch);
         let reflog = format!("commit: {}", message.lines().next().unwrap_or_default());
-        repo.reference_matching(&branch, oid, true, parent.id(), &reflog)?;
+        if let Err(e) = repo.reference_matching(&branch, oid, true, parent.id(), &reflog) {
+            // A person committed meanwhile: nothing was written; the caller
+            // builds again on their commit.
+            let _ = std::fs::remove_file(self.pending_path());
+            return Err(e.into());
+        }
         let kept = self.follow(&old, &tree, &paths)?;
         std::fs::remove_file(self.pending_path())?;
         Ok(Some(Onto { oid, kept }))
@@ -250,5 +255,44 @@ impl Repo {
         Ok(result
             .is_automergeable()
             .then(|| Some(result.content().to_vec())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn one(path: &str, text: &str) -> BTreeMap<String, Option<String>> {
+        BTreeMap::from([(path.to_string(), Some(text.to_string()))])
+    }
+
+    /// What broke: a person's commit landing while sync built its own made
+    /// `sync --watch` exit; sync.rs builds again on a `Modified` error.
+    #[test]
+    fn a_branch_moved_under_a_commit_is_the_modified_error_sync_retries_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Repo::open(dir.path(), None).expect("open");
+        let first = repo
+            .commit(&one("a.tf", "1\n"), &Author::generator(), "first")
+            .expect("commit")
+            .expect("a commit");
+        let second = repo
+            .commit_onto_head(&one("b.tf", "2\n"), &Author::generator(), "second")
+            .expect("commit")
+            .expect("a commit");
+        let e = repo
+            .repo
+            .reference_matching("refs/heads/main", first, true, first, "stale")
+            .map(|_| ())
+            .expect_err("the branch is at the second commit");
+        assert_eq!(e.code(), git2::ErrorCode::Modified, "{e}");
+        assert!(!repo.pending_path().exists());
+        assert_eq!(repo.head_oid(), Some(second.oid));
+        assert!(second.kept.is_empty());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.tf")).expect("b.tf"),
+            "2\n"
+        );
     }
 }
