@@ -7,6 +7,7 @@
 //! - [`session`] runs export, sync and drift over a [`git::Repo`].
 //! - [`demo`] puts it all together against a local workspace.
 
+pub mod base;
 pub mod demo;
 pub mod desired;
 pub mod files;

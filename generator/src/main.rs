@@ -40,8 +40,14 @@ enum Command {
         #[arg(long)]
         full: bool,
     },
-    /// List what differs between the repository and the workspace (exit 2 when something does).
-    Drift(Common),
+    /// List what differs between the repository's HEAD and the workspace (exit 2 when something does).
+    Drift {
+        #[command(flatten)]
+        common: Common,
+        /// Compare this commit, branch or tag instead of HEAD.
+        #[arg(long)]
+        rev: Option<String>,
+    },
     /// Start a local workspace with a sample, export it, plan it, follow a change.
     Demo {
         /// Where to put the demo (a new temporary folder when left out).
@@ -201,15 +207,22 @@ async fn run(command: Command) -> Result<ExitCode> {
                 progress.events, progress.commits
             );
         }
-        Command::Drift(common) => {
+        Command::Drift { common, rev } => {
             let session = common.session()?;
-            let drift = session.drift().await?;
-            if drift.is_empty() {
+            let drift = session.drift(rev.as_deref()).await?;
+            // A file Terraform would reject is an error, not drift.
+            for e in &drift.errors {
+                println!("error: {e}");
+            }
+            for d in &drift.changes {
+                println!("{d}");
+            }
+            if !drift.errors.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+            if drift.changes.is_empty() {
                 println!("no drift: the repository matches the workspace");
                 return Ok(ExitCode::SUCCESS);
-            }
-            for d in &drift {
-                println!("{d}");
             }
             return Ok(ExitCode::from(2));
         }

@@ -4,9 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use terraform_provider_segment::engine::{Engine, Role};
+use terraform_provider_segment::engine::Engine;
 use terraform_provider_segment::value::Value;
 
+use crate::base::{self, Base};
 use crate::desired::{self, Desired};
 use crate::files::{self, Manifest, ManifestEntry};
 use crate::hcl::eval::{self, Ev};
@@ -14,7 +15,9 @@ use crate::hcl::{align, write};
 use crate::kinds;
 use crate::naming::{self, Addresses};
 use crate::repo::edit::Edits;
-use crate::repo::{Folder, ResourceDecl};
+use crate::repo::{check, Folder, ResourceDecl};
+
+mod existing;
 
 /// What to do with the folder.
 pub struct Request<'a> {
@@ -27,6 +30,8 @@ pub struct Request<'a> {
     /// folder's own local state counts too.
     pub state: &'a HashMap<(String, String), String>,
     pub manifest: &'a Manifest,
+    /// Sync's three-way base; `None`: live wins wherever it differs.
+    pub base: Option<&'a Base>,
 }
 
 /// The result: new file contents (`None`: delete) and what changed.
@@ -35,6 +40,11 @@ pub struct Outcome {
     pub files: BTreeMap<String, Option<String>>,
     pub manifest: Manifest,
     pub summary: Vec<String>,
+    /// The base after this change (see [`crate::base`]).
+    pub base: Base,
+    /// What Terraform would reject in files left unedited for it, each with
+    /// file, line and the fix.
+    pub errors: Vec<String>,
 }
 
 struct Placed<'d> {
@@ -177,8 +187,14 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
 
     let mut out = Outcome {
         summary: skipped,
+        base: req.base.filter(|_| !req.full).cloned().unwrap_or_default(),
         ..Outcome::default()
     };
+    let problems = check::problems(engine, folder);
+    let mut refused_files: Vec<String> = Vec::new();
+    if req.full {
+        refused_files.extend(problems.keys().cloned());
+    }
     let mut edits: BTreeMap<String, Edits> = BTreeMap::new();
     let mut new_files: BTreeMap<String, String> = BTreeMap::new();
     let mut entries: BTreeMap<(String, String), ManifestEntry> = req
@@ -205,7 +221,16 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
             .existing
             .as_ref()
             .and_then(|_| desired::refusal(engine, d));
+        let key = base::key(d.live.type_name, &d.live.import_id);
+        let live_base = existing::fingerprints(spec, &attrs, &addresses);
         let file = match (&p.existing, refused) {
+            (Some(r), None) if problems.contains_key(&r.file) => {
+                // Terraform would reject the file: an edit beside the
+                // mistake would hide it. The base stays, so a later sync
+                // still writes what changed.
+                refused_files.push(r.file.clone());
+                r.file.clone()
+            }
             (Some(r), Some(why)) => {
                 out.summary.push(format!(
                     "keep {address} as written: the provider refuses the workspace's value: {why}"
@@ -235,42 +260,24 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                 let text = align::align(&text).unwrap_or(text);
                 new_files.insert(file.clone(), text);
                 out.summary.push(format!("add {address}"));
+                out.base.objects.insert(key, live_base);
                 file
             }
             (Some(r), None) => {
                 let text = &folder.files[&r.file];
                 let e = edits.entry(r.file.clone()).or_default();
-                let mut changed = Vec::new();
-                for (name, v) in &attrs {
-                    let mut want = eval::of_hv(v, &addresses);
-                    match r.attributes.get(name) {
-                        Some((expr, span)) => {
-                            let mut got = eval::of_expr(expr, &addresses);
-                            if desired::is_set(spec, name) {
-                                got = got.unordered();
-                                want = want.unordered();
-                            }
-                            if !eval::same(&got, &want) {
-                                e.set_attribute(text, span, name, v);
-                                changed.push(name.clone());
-                            }
-                        }
-                        None => {
-                            e.add_attribute(text, &r.span, name, v);
-                            changed.push(name.clone());
-                        }
-                    }
-                }
-                // An argument the workspace no longer sets: its line goes.
-                for (name, (expr, span)) in &r.attributes {
-                    let is_argument = spec.field(name).is_some_and(|f| f.role != Role::Computed);
-                    let wanted = attrs.iter().any(|(n, _)| n == name);
-                    let got = eval::of_expr(expr, &addresses);
-                    if is_argument && !wanted && got != Ev::Null && !got.has_unknown() {
-                        e.remove_lines(text, span);
-                        changed.push(name.clone());
-                    }
-                }
+                let edited = existing::edit(
+                    &existing::Existing {
+                        spec,
+                        decl: r,
+                        text,
+                        attrs: &attrs,
+                        addresses: &addresses,
+                        base: req.base.and_then(|b| b.objects.get(&key)),
+                    },
+                    e,
+                );
+                let mut changed = edited.changed;
                 let managed = managed_by(req, folder, d).is_some();
                 if folder.import_for(&address).is_none() && !managed {
                     e.append(text, &files::import_block(&address, &d.live.import_id));
@@ -288,6 +295,8 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                     out.summary
                         .push(format!("update {address} ({})", changed.join(", ")));
                 }
+                out.summary.extend(edited.replaced);
+                out.base.objects.insert(key, live_base);
                 r.file.clone()
             }
         };
@@ -321,6 +330,16 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         if !(listed_gone || req.full) {
             continue;
         }
+        let resource_file = folder.resource(&i.to).map(|r| &r.file);
+        if let Some(f) = [Some(&i.file), resource_file]
+            .into_iter()
+            .flatten()
+            .find(|f| problems.contains_key(*f))
+        {
+            refused_files.push(f.clone());
+            continue;
+        }
+        out.base.objects.remove(&base::key(t, &i.id));
         let text = &folder.files[&i.file];
         edits
             .entry(i.file.clone())
@@ -346,6 +365,12 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         out.summary.push(format!("remove {}", i.to));
     }
 
+    refused_files.sort();
+    refused_files.dedup();
+    for f in refused_files {
+        out.errors
+            .extend(problems.get(&f).into_iter().flatten().cloned());
+    }
     for (file, e) in edits {
         if e.is_empty() {
             continue;

@@ -9,6 +9,7 @@ use segment_api::Client;
 use terraform_provider_segment::engine::Engine;
 use terraform_provider_segment::{data_sources, resources};
 
+use crate::base::{Base, BASE};
 use crate::desired::{self, Desired};
 use crate::files::{self, Cursor, Manifest};
 use crate::git::remote::Remote;
@@ -92,11 +93,31 @@ impl Session {
         }
     }
 
+    /// The manifest as committed (the work tree's before a first commit).
     pub fn manifest(&self) -> Manifest {
-        std::fs::read_to_string(self.folder_dir().join(files::MANIFEST))
-            .ok()
+        self.repo
+            .read_head(&self.in_folder(files::MANIFEST))
+            .or_else(|| std::fs::read_to_string(self.folder_dir().join(files::MANIFEST)).ok())
             .and_then(|t| Manifest::parse(&t))
             .unwrap_or_default()
+    }
+
+    /// Sync's three-way base as committed; `None` in a repository exported
+    /// before there was one.
+    pub fn base(&self) -> Option<Base> {
+        self.repo
+            .read_head(&self.in_folder(BASE))
+            .and_then(|t| Base::parse(&t))
+    }
+
+    /// The folder as `rev` (a commit, branch or tag) holds it.
+    pub fn folder_at(&self, rev: &str) -> Result<Folder> {
+        Ok(Folder::at_rev(
+            &self.repo.repo,
+            rev,
+            &self.path,
+            &self.folder_dir(),
+        )?)
     }
 
     /// The cursor as last committed.
@@ -119,10 +140,10 @@ impl Session {
     /// Reads the whole workspace and what the folder should become.
     pub async fn plan_full(
         &self,
+        folder: Folder,
         on_listed: &(dyn Fn(usize) + Sync),
         on_read: &(dyn Fn() + Sync),
     ) -> Result<(Outcome, Folder)> {
-        let folder = Folder::read(&self.folder_dir())?;
         let mut manifest = self.manifest();
         manifest.spaces = self.spaces(&manifest);
         // Reads of what was just listed are answered from the lists.
@@ -141,6 +162,7 @@ impl Session {
                 full: true,
                 state: &self.state,
                 manifest: &manifest,
+                base: None,
             },
         );
         Ok((outcome, folder))
@@ -153,13 +175,20 @@ impl Session {
         on_read: &(dyn Fn() + Sync),
     ) -> Result<Report> {
         let start = self.cursor();
-        let (end, planned) =
-            tokio::join!(self.audit_end(start), self.plan_full(on_listed, on_read));
+        let folder = Folder::read(&self.folder_dir())?;
+        let (end, planned) = tokio::join!(
+            self.audit_end(start),
+            self.plan_full(folder, on_listed, on_read)
+        );
         let end = end.context("reading the audit trail")?;
         let (outcome, folder) = planned?;
         let resources = outcome.manifest.resources.len();
         let summary = outcome.summary.clone();
         let mut files = self.framing(&folder, &outcome.manifest);
+        for e in &outcome.errors {
+            eprintln!("segment-gitops: {e} (this file was left as it is)");
+        }
+        files.insert(self.in_folder(BASE), Some(outcome.base.render()));
         for (file, text) in outcome.files {
             files.insert(self.in_folder(&file), text);
         }
@@ -202,13 +231,16 @@ impl Session {
                 Some(files::providers_tf()),
             );
         }
-        if !self.folder_dir().join(files::GITIGNORE).exists() {
+        // In HEAD or in the work tree: a person's version is never replaced.
+        let present =
+            |path: &str| self.repo.read_head(path).is_some() || self.repo.root.join(path).exists();
+        if !present(&self.in_folder(files::GITIGNORE)) {
             out.insert(
                 self.in_folder(files::GITIGNORE),
                 Some(files::GITIGNORE_TEXT.to_string()),
             );
         }
-        if !self.repo.root.join("atlantis.yaml").exists() {
+        if !present("atlantis.yaml") {
             out.insert(
                 "atlantis.yaml".to_string(),
                 Some(files::atlantis_yaml(&self.path)),
@@ -242,11 +274,25 @@ impl Session {
         anyhow::bail!("the audit trail has more than {MAX_AUDIT_PAGES} pages")
     }
 
-    /// What differs between the folder and the workspace (nothing written).
-    pub async fn drift(&self) -> Result<Vec<String>> {
-        let (outcome, _) = self.plan_full(&|_| {}, &|| {}).await?;
-        Ok(outcome.summary)
+    /// What differs between the folder at `rev` (HEAD by default) and the
+    /// workspace, and what Terraform would reject there (nothing written).
+    pub async fn drift(&self, rev: Option<&str>) -> Result<Drift> {
+        let folder = self.folder_at(rev.unwrap_or("HEAD"))?;
+        let (outcome, _) = self.plan_full(folder, &|_| {}, &|| {}).await?;
+        Ok(Drift {
+            changes: outcome.summary,
+            errors: outcome.errors,
+        })
     }
+}
+
+/// What `drift` found.
+#[derive(Debug)]
+pub struct Drift {
+    /// One line per resource that differs.
+    pub changes: Vec<String>,
+    /// Files Terraform would reject, by file and line, with the fix.
+    pub errors: Vec<String>,
 }
 
 pub fn commit_message(title: &str, summary: &[String], trailer: Option<(&str, &str)>) -> String {

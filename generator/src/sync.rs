@@ -8,13 +8,13 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
 
+use crate::base::BASE;
 use crate::desired;
 use crate::files::{self, Cursor, Manifest};
 use crate::git::Author;
 use crate::inventory::{self, Live};
 use crate::kinds;
 use crate::reconcile::{self, Request};
-use crate::repo::Folder;
 use crate::session::{commit_message, Session};
 
 const PAGE: u32 = 200;
@@ -50,7 +50,7 @@ pub async fn catch_up(session: &Session) -> Result<Progress> {
         for event in &events[skip..] {
             cursor.event = Some(event.id.clone());
             progress.events += 1;
-            if apply_event(session, event, &cursor).await? {
+            if apply_event_on_head(session, event, &cursor).await? {
                 progress.commits += 1;
             }
         }
@@ -117,6 +117,32 @@ async fn locate(
         .find(|l| l.type_name == type_name && l.audit_id == resource_id))
 }
 
+/// How often an event is built again when a person's commit moved the
+/// branch while it was being built.
+const ATTEMPTS: usize = 5;
+
+/// [`apply_event`], built again on HEAD when the branch moved under it.
+async fn apply_event_on_head(
+    session: &Session,
+    event: &AuditEvent,
+    cursor: &Cursor,
+) -> Result<bool> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match apply_event(session, event, cursor).await {
+            Err(e) if attempt < ATTEMPTS && moved(&e) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Whether `e` says the branch moved between reading HEAD and committing.
+fn moved(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<git2::Error>()
+        .is_some_and(|g| g.code() == git2::ErrorCode::Modified)
+}
+
 /// One event: re-read its object, edit the folder, commit with the cursor.
 /// Returns whether a commit was made.
 async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> Result<bool> {
@@ -130,7 +156,11 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
         Some(l) => desired::read_one(&session.engine, &session.api, l.clone()).await?,
         None => None,
     };
-    let folder = Folder::read(&session.folder_dir())?;
+    // HEAD, not the work tree: a person's uncommitted edits are not the
+    // repository's, and a change already in the work tree but not in HEAD
+    // still goes into the commit.
+    let folder = session.folder_at("HEAD")?;
+    let base = session.base();
     let gone: Vec<(String, String)> = match (&live, &found) {
         (Some(l), None) => vec![(l.type_name.to_string(), l.import_id.clone())],
         _ => Vec::new(),
@@ -145,13 +175,18 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
             full: false,
             state: session.state(),
             manifest: &manifest,
+            base: base.as_ref(),
         },
     );
     let mut files = session.framing(&folder, &outcome.manifest);
     for (file, text) in &outcome.files {
         files.insert(session.in_folder(file), text.clone());
     }
+    files.insert(session.in_folder(BASE), Some(outcome.base.render()));
     files.insert(session.in_folder(files::CURSOR), Some(cursor.render()));
+    for e in &outcome.errors {
+        eprintln!("segment-gitops: {e}; this file was left as it is: fix it and commit, and a later sync writes the workspace's values");
+    }
     let name = if event.resource_name.is_empty() {
         event.resource_id.clone()
     } else {
@@ -162,8 +197,16 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
         &outcome.summary,
         Some(("Segment-Event-Id", &event.id)),
     );
-    let commit = session.repo.commit(&files, &author_of(event), &message)?;
-    if commit.is_some() {
+    let commit = session
+        .repo
+        .commit_onto_head(&files, &author_of(event), &message)?;
+    if let Some(c) = &commit {
+        for path in &c.kept {
+            eprintln!(
+                "segment-gitops: {path} has uncommitted edits where {} changes it: they were kept; the workspace's value is in HEAD ({})",
+                event.id, &c.oid.to_string()[..12]
+            );
+        }
         session.publish()?;
     }
     Ok(commit.is_some())

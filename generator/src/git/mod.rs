@@ -5,7 +5,10 @@
 mod auth;
 mod bulk;
 pub mod known_hosts;
+mod onto_head;
 pub mod remote;
+
+pub use onto_head::Onto;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -107,6 +110,10 @@ impl Repo {
     /// Points the branch at `to` and brings the work tree and index along,
     /// under the pending marker so a kill halfway is undone on reopen.
     pub fn move_branch(&self, to: Oid, why: &str) -> Result<()> {
+        if self.head_oid().is_some() {
+            // Never a forced checkout: a person's uncommitted edits stay.
+            return self.move_branch_onto(to, why);
+        }
         let old = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
         let new = self.repo.find_commit(to)?.tree()?;
         let diff = self
@@ -135,6 +142,7 @@ impl Repo {
             return Ok(());
         };
         let paths: Vec<&str> = list.lines().filter(|l| !l.is_empty()).collect();
+        let onto = list.starts_with(onto_head::ONTO);
         // The dead run may have held Git's locks; with the marker there, they
         // were ours (one generator per repository), and they would refuse
         // every later commit.
@@ -149,6 +157,13 @@ impl Repo {
                 }
                 _ => {}
             }
+        }
+        if onto {
+            // A commit built on HEAD writes the work tree last, and never
+            // over a person's edit: no forced checkout.
+            self.recover_onto(&list)?;
+            std::fs::remove_file(&marker)?;
+            return Ok(());
         }
         if self.repo.head().is_ok() && !paths.is_empty() {
             let mut co = CheckoutBuilder::new();

@@ -49,6 +49,7 @@ fn a_resource_the_local_state_manages_is_neither_exported_again_nor_imported() {
             full: false,
             state: &HashMap::new(),
             manifest: &Manifest::default(),
+            base: None,
         },
     );
     assert!(out.files.is_empty(), "{:#?}", out.files);
@@ -86,6 +87,7 @@ fn full_export(folder: &Folder, desired: &[Desired]) -> Outcome {
             full: true,
             state: &HashMap::new(),
             manifest: &Manifest::default(),
+            base: None,
         },
     )
 }

@@ -68,6 +68,8 @@ pub enum ScanError {
     Syntax { file: String, message: String },
     #[error(transparent)]
     State(#[from] StateError),
+    #[error("reading {rev} from Git: {message}")]
+    Git { rev: String, message: String },
 }
 
 fn label(l: &BlockLabel) -> String {
@@ -101,7 +103,7 @@ fn traversal_text(e: &Expression) -> Option<String> {
 }
 
 /// A file Terraform reads as part of the folder's module.
-fn is_module_file(name: &str) -> bool {
+pub(super) fn is_module_file(name: &str) -> bool {
     name.ends_with(".tf") && !name.contains('/')
 }
 

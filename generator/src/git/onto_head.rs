@@ -1,0 +1,298 @@
+//! Sync's commits: built from HEAD's tree, never from the index (libgit2
+//! loads it once, so after a person's `git commit` a long-running sync
+//! would commit their files back as they were; and a person's staged files
+//! must not be committed under an event's actor). The work tree follows
+//! only where it holds what HEAD held: a person's uncommitted edit is
+//! merged with the change, or kept and its path reported.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use git2::build::TreeUpdateBuilder;
+use git2::{FileMode, IndexEntry, IndexTime, Oid, Tree};
+
+use super::{write_atomic, Author, Repo};
+
+/// First line of the pending marker of a commit built on HEAD: the commit
+/// it was built on. The work tree is written after the branch moved, so
+/// recovery brings along what a killed run had not written.
+pub(super) const ONTO: &str = "onto ";
+
+/// A commit built on HEAD.
+#[derive(Debug)]
+pub struct Onto {
+    pub oid: Oid,
+    /// Files whose uncommitted edits were kept as they are: the commit's
+    /// change to them is in HEAD only.
+    pub kept: Vec<String>,
+}
+
+fn blob_of(repo: &git2::Repository, tree: &Tree, path: &str) -> Option<(Oid, Vec<u8>)> {
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    let blob = repo.find_blob(entry.id()).ok()?;
+    Some((entry.id(), blob.content().to_vec()))
+}
+
+fn entry(path: &str, id: Oid, size: usize) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: u32::from(FileMode::Blob),
+        uid: 0,
+        gid: 0,
+        file_size: u32::try_from(size).unwrap_or(u32::MAX),
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+impl Repo {
+    /// Commits HEAD's tree with `files` (repository-relative; `None`
+    /// deletes) on top. `None` when that changes nothing.
+    pub fn commit_onto_head(
+        &self,
+        files: &std::collections::BTreeMap<String, Option<String>>,
+        author: &Author,
+        message: &str,
+    ) -> Result<Option<Onto>> {
+        let repo = &self.repo;
+        let Some(parent) = repo.head().ok().and_then(|h| h.peel_to_commit().ok()) else {
+            // No HEAD yet: nothing of a person's to build on.
+            let oid = self.commit(files, author, message)?;
+            return Ok(oid.map(|oid| Onto {
+                oid,
+                kept: Vec::new(),
+            }));
+        };
+        let old = parent.tree()?;
+        let mut update = TreeUpdateBuilder::new();
+        for (path, content) in files {
+            match content {
+                Some(text) => {
+                    let id = repo.blob(text.as_bytes())?;
+                    let mode = match old.get_path(Path::new(path)) {
+                        Ok(e) if e.filemode() == i32::from(FileMode::BlobExecutable) => {
+                            FileMode::BlobExecutable
+                        }
+                        _ => FileMode::Blob,
+                    };
+                    update.upsert(path.as_str(), id, mode);
+                }
+                None => {
+                    if old.get_path(Path::new(path)).is_ok() {
+                        update.remove(path.as_str());
+                    }
+                }
+            }
+        }
+        let tree_id = update.create_updated(repo, &old)?;
+        if tree_id == old.id() {
+            return Ok(None);
+        }
+        let paths: Vec<&str> = files.keys().map(String::as_str).collect();
+        let list: String = std::iter::once(format!("{ONTO}{}\n", parent.id()))
+            .chain(paths.iter().map(|p| format!("{p}\n")))
+            .collect();
+        std::fs::write(self.pending_path(), list)
+            .with_context(|| format!("writing {}", self.pending_path().display()))?;
+        let tree = repo.find_tree(tree_id)?;
+        let sig = author.signature()?;
+        let oid = repo.commit(None, &sig, &sig, message, &tree, &[&parent])?;
+        let branch = format!("refs/heads/{}", self.branch);
+        let reflog = format!("commit: {}", message.lines().next().unwrap_or_default());
+        if let Err(e) = repo.reference_matching(&branch, oid, true, parent.id(), &reflog) {
+            // A person committed meanwhile: nothing was written; the caller
+            // builds again on their commit.
+            let _ = std::fs::remove_file(self.pending_path());
+            return Err(e.into());
+        }
+        let kept = self.follow(&old, &tree, &paths)?;
+        std::fs::remove_file(self.pending_path())?;
+        Ok(Some(Onto { oid, kept }))
+    }
+
+    /// Points the branch at `to` (from HEAD) and brings the work tree and
+    /// index along where they held HEAD's files; prints the paths of
+    /// uncommitted edits kept as they are.
+    pub(super) fn move_branch_onto(&self, to: Oid, why: &str) -> Result<()> {
+        let repo = &self.repo;
+        let parent = repo.head()?.peel_to_commit()?;
+        let old = parent.tree()?;
+        let new = repo.find_commit(to)?.tree()?;
+        let diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
+        let mut paths = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(p) = file.path().and_then(Path::to_str) {
+                    paths.push(p.to_string());
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        let list: String = std::iter::once(format!("{ONTO}{}\n", parent.id()))
+            .chain(paths.iter().map(|p| format!("{p}\n")))
+            .collect();
+        std::fs::write(self.pending_path(), list)
+            .with_context(|| format!("writing {}", self.pending_path().display()))?;
+        repo.reference(&format!("refs/heads/{}", self.branch), to, true, why)?;
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        for path in self.follow(&old, &new, &paths)? {
+            eprintln!("segment-gitops: {path} has uncommitted edits the branch's new commits change too: they were kept");
+        }
+        std::fs::remove_file(self.pending_path())?;
+        Ok(())
+    }
+
+    /// Whether the pending marker is one of [`Self::commit_onto_head`]'s:
+    /// then brings the work tree along as that run would have.
+    pub(super) fn recover_onto(&self, marker: &str) -> Result<bool> {
+        let mut lines = marker.lines();
+        let Some(parent) = lines.next().and_then(|l| l.strip_prefix(ONTO)) else {
+            return Ok(false);
+        };
+        let paths: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+        let head = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parent = Oid::from_str(parent)
+            .ok()
+            .and_then(|p| self.repo.find_commit(p).ok());
+        if let (Some(head), Some(parent)) = (head, parent) {
+            // The branch had not moved: nothing was written.
+            if head.id() != parent.id() {
+                self.follow(&parent.tree()?, &head.tree()?, &paths)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Brings `paths` from `old` to `new` in the work tree and index,
+    /// where they hold what `old` held; returns the paths kept as a person
+    /// left them.
+    fn follow(&self, old: &Tree, new: &Tree, paths: &[&str]) -> Result<Vec<String>> {
+        let repo = &self.repo;
+        // From disk: a person's `git add` or `git commit` since we last
+        // looked is in it.
+        let mut index = repo.index()?;
+        index.read(true)?;
+        let mut kept = Vec::new();
+        for &path in paths {
+            let before = blob_of(repo, old, path);
+            let after = blob_of(repo, new, path);
+            let full = self.root.join(path);
+            let work = match std::fs::read(&full) {
+                Ok(b) => Some(b),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e).with_context(|| format!("reading {}", full.display())),
+            };
+            let text = |b: &Option<(Oid, Vec<u8>)>| b.as_ref().map(|(_, t)| t.clone());
+            let merged = if work == text(&after) {
+                None
+            } else if work == text(&before) {
+                Some(text(&after))
+            } else {
+                self.merge(path, &before, &work, &after)?
+            };
+            // Whether the work tree now holds exactly the new version.
+            let current = match &merged {
+                Some(m) => m == &text(&after),
+                None => work == text(&after),
+            };
+            match &merged {
+                Some(Some(bytes)) => {
+                    let s = String::from_utf8_lossy(bytes);
+                    write_atomic(&full, &s)?;
+                }
+                Some(None) => match std::fs::remove_file(&full) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                    _ => {}
+                },
+                None if !current => kept.push(path.to_string()),
+                None => {}
+            }
+            // The index follows where it held HEAD's version (a person's
+            // staged change stays staged).
+            let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
+            if staged != before.as_ref().map(|(id, _)| *id) {
+                continue;
+            }
+            match &after {
+                // Stat data too, so Git sees the file clean.
+                Some(_) if current => index.add_path(Path::new(path))?,
+                Some((id, bytes)) => index.add(&entry(path, *id, bytes.len()))?,
+                None => {
+                    let _ = index.remove_path(Path::new(path));
+                }
+            }
+        }
+        index.write()?;
+        Ok(kept)
+    }
+
+    /// A three-way merge of a person's uncommitted `work` with the change
+    /// from `before` to `after`: `Some` with the result when the two touch
+    /// different lines, `None` when they overlap (the person's text stays).
+    fn merge(
+        &self,
+        path: &str,
+        before: &Option<(Oid, Vec<u8>)>,
+        work: &Option<Vec<u8>>,
+        after: &Option<(Oid, Vec<u8>)>,
+    ) -> Result<Option<Option<Vec<u8>>>> {
+        let (Some((b, _)), Some(w), Some((a, after_bytes))) = (before, work, after) else {
+            return Ok(None);
+        };
+        let w = self.repo.blob(w)?;
+        let result = self.repo.merge_file_from_index(
+            &entry(path, *b, 0),
+            &entry(path, w, 0),
+            &entry(path, *a, after_bytes.len()),
+            None,
+        )?;
+        Ok(result
+            .is_automergeable()
+            .then(|| Some(result.content().to_vec())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn one(path: &str, text: &str) -> BTreeMap<String, Option<String>> {
+        BTreeMap::from([(path.to_string(), Some(text.to_string()))])
+    }
+
+    /// What broke: a person's commit landing while sync built its own made
+    /// `sync --watch` exit; sync.rs builds again on a `Modified` error.
+    #[test]
+    fn a_branch_moved_under_a_commit_is_the_modified_error_sync_retries_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Repo::open(dir.path(), None).expect("open");
+        let first = repo
+            .commit(&one("a.tf", "1\n"), &Author::generator(), "first")
+            .expect("commit")
+            .expect("a commit");
+        let second = repo
+            .commit_onto_head(&one("b.tf", "2\n"), &Author::generator(), "second")
+            .expect("commit")
+            .expect("a commit");
+        let e = repo
+            .repo
+            .reference_matching("refs/heads/main", first, true, first, "stale")
+            .map(|_| ())
+            .expect_err("the branch is at the second commit");
+        assert_eq!(e.code(), git2::ErrorCode::Modified, "{e}");
+        assert!(!repo.pending_path().exists());
+        assert_eq!(repo.head_oid(), Some(second.oid));
+        assert!(second.kept.is_empty());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.tf")).expect("b.tf"),
+            "2\n"
+        );
+    }
+}
