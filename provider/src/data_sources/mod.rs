@@ -5,7 +5,7 @@
 //! actions...) in full. Each file declares its fields and which API call
 //! answers; [`from_model`] maps the answer onto the fields by name.
 
-mod catalog;
+pub(crate) mod catalog;
 mod destination;
 mod destination_metadata;
 mod role;

@@ -48,6 +48,9 @@ pub struct Field {
     pub sensitive: bool,
     /// A change replaces the resource.
     pub replace: bool,
+    /// Only a change of this inner attribute replaces it (`metadata.id`);
+    /// other inner changes update in place.
+    pub replace_key: Option<&'static str>,
     /// A computed value that may change on any update (timestamps): unknown
     /// in an update's plan. Other computed values keep their prior value.
     pub volatile: bool,
@@ -67,6 +70,7 @@ impl Field {
             description,
             sensitive: false,
             replace: false,
+            replace_key: None,
             volatile: false,
             deprecated: false,
             json: JsonMode::None,
@@ -92,6 +96,12 @@ impl Field {
 
     pub fn replaces(mut self) -> Field {
         self.replace = true;
+        self
+    }
+    /// A change of the inner attribute `key` replaces the resource.
+    pub fn replaces_when(mut self, key: &'static str) -> Field {
+        self.replace = true;
+        self.replace_key = Some(key);
         self
     }
     pub fn sensitive(mut self) -> Field {
@@ -175,8 +185,13 @@ impl Field {
                 d.push_str(&format!(" One of: `{}`.", words.join("`, `")));
             }
         }
-        if self.replace {
-            d.push_str(" Changing it replaces the resource.");
+        match (self.replace, self.replace_key) {
+            (true, Some(key)) => d.push_str(&format!(
+                " Changing `{}.{key}` replaces the resource.",
+                self.name
+            )),
+            (true, None) => d.push_str(" Changing it replaces the resource."),
+            _ => {}
         }
         if matches!(self.json, JsonMode::Settings { .. }) && self.role != Role::Required {
             d.push_str(" Left out, the settings are read but none are managed.");

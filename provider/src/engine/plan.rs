@@ -16,7 +16,8 @@ pub struct Plan {
 ///   a planned value equal to the prior one), so reformatting is no diff.
 /// - Computed attributes the user leaves unset are unknown on create and on
 ///   replacement; on update they keep their prior value unless `volatile`.
-/// - A change to a `replace` attribute forces replacement.
+/// - A change to a `replace` attribute (or to its `replace_key` inside it)
+///   forces replacement.
 pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value) -> Plan {
     if proposed.is_null() {
         return Plan {
@@ -44,8 +45,14 @@ pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value
     } else {
         spec.fields
             .iter()
-            .filter(|f| f.replace && planned.get(f.name) != prior.get(f.name))
-            .map(|f| AttributePath::attr(f.name))
+            .filter(|f| f.replace)
+            .filter_map(|f| match f.replace_key {
+                None => {
+                    (planned.get(f.name) != prior.get(f.name)).then(|| AttributePath::attr(f.name))
+                }
+                Some(key) => (planned.get(f.name).get(key) != prior.get(f.name).get(key))
+                    .then(|| AttributePath::attr(f.name).then_attr(key)),
+            })
             .collect()
     };
     let changing = creating
@@ -197,6 +204,38 @@ mod tests {
         let p = plan(&spec(), &prior(), &proposed(&config), &config);
         assert_eq!(p.requires_replace, vec![AttributePath::attr("kind")]);
         assert_eq!(p.planned.get("id"), Some(&Value::Unknown));
+    }
+
+    // `metadata.name` written beside `metadata.id` (as the official provider's
+    // configurations do) once replaced the destination when it changed.
+    #[test]
+    fn only_the_replace_key_of_an_object_forces_replacement() {
+        let meta = Type::object([("id", Type::String), ("name", Type::String)]);
+        let spec = ResourceSpec {
+            type_name: "segment_thing",
+            description: "",
+            fields: vec![
+                Field::id("id"),
+                Field::required("metadata", meta, "").replaces_when("id"),
+            ],
+            import: None,
+        };
+        let state = |id: &str, name: &str| {
+            obj(&[
+                ("id", "i".into()),
+                ("metadata", obj(&[("id", id.into()), ("name", name.into())])),
+            ])
+        };
+        let renamed = state("m1", "Other");
+        let p = plan(&spec, &state("m1", "Name"), &renamed, &renamed);
+        assert!(p.requires_replace.is_empty());
+        assert_eq!(p.planned, renamed);
+        let moved = state("m2", "Name");
+        let p = plan(&spec, &state("m1", "Name"), &moved, &moved);
+        assert_eq!(
+            p.requires_replace,
+            vec![AttributePath::attr("metadata").then_attr("id")]
+        );
     }
 
     #[test]

@@ -56,10 +56,12 @@ impl ResourceType for DestinationResource {
                     "metadata",
                     common::destination_metadata(),
                     "The catalog entry of the Destination: `{ id = \"<metadata id>\" }`. \
-                     The other inner attributes are accepted for compatibility and kept as \
-                     written.",
+                     The catalog details beside `id` (`name`, `logos`, `actions`, ...) are \
+                     accepted as configurations written for the official provider hold them: \
+                     kept as written, never sent to the API (the \
+                     `segment_destination_metadata` data source reads them).",
                 )
-                .replaces(),
+                .replaces_when("id"),
                 Field::optional_computed(
                     "settings",
                     Type::String,

@@ -99,7 +99,7 @@ impl ResourceType for SourceResource {
                     common::source_metadata(),
                     "The catalog entry of the Source: `{ id = \"<metadata id>\" }`.",
                 )
-                .replaces(),
+                .replaces_when("id"),
                 Field::optional_computed(
                     "settings",
                     Type::String,

@@ -73,7 +73,7 @@ impl ResourceType for WarehouseResource {
                      Its other details are read-only (see the `segment_warehouse_metadata` \
                      data source).",
                 )
-                .replaces(),
+                .replaces_when("id"),
                 Field::optional_computed(
                     "name",
                     Type::String,
