@@ -280,3 +280,37 @@ impl ResourceType for DestinationFilterResource {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(pairs: &[(&str, Value)]) -> Value {
+        Value::object(pairs.iter().cloned())
+    }
+
+    fn fraction(f: f64) -> Value {
+        Value::Number(crate::value::Number::from_f64(f).expect("a finite number"))
+    }
+
+    // Ours refused members a type does not use ("a DROP action cannot set
+    // `fields`"), and a SAMPLE without `path`; the official provider sends
+    // both as written and the API samples at random without a path.
+    #[test]
+    fn only_what_the_api_refuses_is_refused() {
+        let fields: Value = r#"{"properties":{"fields":["email"]}}"#.into();
+        let drop_with_fields = action(&[("type", "DROP".into()), ("fields", fields)]);
+        assert_eq!(check_action(&drop_with_fields), None);
+        let random_sample = action(&[("type", "SAMPLE".into()), ("percent", fraction(0.05))]);
+        assert_eq!(check_action(&random_sample), None);
+
+        let blank_path = action(&[
+            ("type", "SAMPLE".into()),
+            ("percent", fraction(0.05)),
+            ("path", " ".into()),
+        ]);
+        assert!(check_action(&blank_path).is_some_and(|m| m.contains("`path`")));
+        let no_percent = action(&[("type", "SAMPLE".into())]);
+        assert!(check_action(&no_percent).is_some_and(|m| m.contains("`percent`")));
+    }
+}
