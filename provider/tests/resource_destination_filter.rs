@@ -171,3 +171,72 @@ async fn destination_filter_lifecycle() {
     tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
     assert!(filters(&ws, &both).await.is_empty(), "destroyed");
 }
+
+/// A workspace with one Javascript source feeding an Amplitude destination,
+/// a second source, and Terraform pointed at it.
+async fn one_destination() -> (TestWorkspace, String, String, String, TerraformDir) {
+    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
+        .await
+        .expect("workspace starts");
+    let api = ws.owner();
+    let web = api
+        .create_source(&fixtures::javascript_source("web"))
+        .await
+        .expect("source");
+    let other = api
+        .create_source(&fixtures::javascript_source("other"))
+        .await
+        .expect("second source");
+    let destination = api
+        .create_destination(&fixtures::amplitude_destination(&web.id))
+        .await
+        .expect("destination");
+    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
+    (ws, web.id, other.id, destination.id, tf)
+}
+
+// The official provider's own example samples with `percent` and no `path`;
+// ours refused it at plan ("a SAMPLE action needs path"), the workspace too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sample_without_path_applies_and_plans_clean() {
+    let (ws, web, _, destination, tf) = one_destination().await;
+    let random = r#"{ type = "SAMPLE", percent = 0.05 }"#;
+    let body = resource(&destination, &web, "Sample identifies", &[random]);
+    tf.write(
+        "main.tf",
+        &format!("{}{body}", provider_config(ws.base_url())),
+    );
+    tf.terraform_ok(&["init", "-input=false"]);
+    tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
+    let created = filters(&ws, &[&destination]).await.pop().expect("created");
+    assert_eq!(created.actions[0].kind, "SAMPLE");
+    assert_eq!(created.actions[0].percent, Some(0.05));
+    assert_eq!(created.actions[0].path, None);
+    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+}
+
+// A filter whose source is not its destination's passed plan and failed in
+// the API with a message naming one id; it now fails before anything is
+// sent, naming both sources and the fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_on_another_sources_events_names_both_sources() {
+    let (ws, web, other, destination, tf) = one_destination().await;
+    let body = resource(&destination, &other, "Wrong source", &[SAMPLE]);
+    tf.write(
+        "main.tf",
+        &format!("{}{body}", provider_config(ws.base_url())),
+    );
+    tf.terraform_ok(&["init", "-input=false"]);
+    let bad = tf.terraform(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!bad.status.success(), "{}", bad.output());
+    let said = bad.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("source_id")
+            && said.contains(&format!("not \"{other}\""))
+            && said.contains(&format!("source_id = \"{web}\"")),
+        "{}",
+        bad.output()
+    );
+    assert!(filters(&ws, &[&destination]).await.is_empty());
+}

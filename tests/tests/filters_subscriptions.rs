@@ -219,7 +219,7 @@ async fn filters_refuse_bad_input_and_change_nothing() {
         ),
         (
             CreateDestinationFilter {
-                actions: vec![action("SAMPLE", Some(0.5), None)],
+                actions: vec![action("SAMPLE", Some(0.5), Some(" "))],
                 ..filter(&src.id, "x")
             },
             "actions[0].path",

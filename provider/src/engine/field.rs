@@ -56,6 +56,9 @@ pub struct Field {
     /// removing it restores the default while the state always holds what
     /// the API reports (an import then plans clean either way).
     pub default: Option<Value>,
+    /// Only a change of this inner attribute replaces it (`metadata.id`);
+    /// other inner changes update in place.
+    pub replace_key: Option<&'static str>,
     /// A computed value that may change on any update (timestamps): unknown
     /// in an update's plan. Other computed values keep their prior value.
     pub volatile: bool,
@@ -79,6 +82,7 @@ impl Field {
             replace: false,
             replace_on_removal: false,
             default: None,
+            replace_key: None,
             volatile: false,
             deprecated: false,
             json: JsonMode::None,
@@ -116,6 +120,12 @@ impl Field {
     pub fn defaults_to(mut self, v: impl Into<Value>) -> Field {
         debug_assert!(self.role == Role::OptionalComputed, "{}", self.name);
         self.default = Some(v.into());
+        self
+    }
+    /// A change of the inner attribute `key` replaces the resource.
+    pub fn replaces_when(mut self, key: &'static str) -> Field {
+        self.replace = true;
+        self.replace_key = Some(key);
         self
     }
     pub fn sensitive(mut self) -> Field {
@@ -254,8 +264,13 @@ impl Field {
         if let Some(v) = &self.default {
             d.push_str(&format!(" Defaults to `{}`.", hcl_literal(v)));
         }
-        if self.replace {
-            d.push_str(" Changing it replaces the resource.");
+        match (self.replace, self.replace_key) {
+            (true, Some(key)) => d.push_str(&format!(
+                " Changing `{}.{key}` replaces the resource.",
+                self.name
+            )),
+            (true, None) => d.push_str(" Changing it replaces the resource."),
+            _ => {}
         }
         if self.replace_on_removal {
             d.push_str(" Removing it replaces the resource.");

@@ -17,8 +17,8 @@ pub struct Plan {
 /// - Computed attributes the user leaves unset are unknown on create and on
 ///   replacement; on update they keep their prior value unless `volatile`.
 /// - An unset attribute with a default plans the default.
-/// - A change to a `replace` attribute forces replacement, as does removing
-///   a `replace_on_removal` one.
+/// - A change to a `replace` attribute (or to its `replace_key` inside it)
+///   forces replacement, as does removing a `replace_on_removal` one.
 pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value) -> Plan {
     if proposed.is_null() {
         return Plan {
@@ -52,11 +52,20 @@ pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value
     } else {
         spec.fields
             .iter()
-            .filter(|f| {
+            .filter_map(|f| {
                 let (p, q) = (planned.get(f.name), prior.get(f.name));
-                (f.replace && p != q) || (f.replace_on_removal && p.is_null() && !q.is_null())
+                if f.replace_on_removal && p.is_null() && !q.is_null() {
+                    return Some(AttributePath::attr(f.name));
+                }
+                if !f.replace {
+                    return None;
+                }
+                match f.replace_key {
+                    None => (p != q).then(|| AttributePath::attr(f.name)),
+                    Some(key) => (p.get(key) != q.get(key))
+                        .then(|| AttributePath::attr(f.name).then_attr(key)),
+                }
             })
-            .map(|f| AttributePath::attr(f.name))
             .collect()
     };
     let changing = creating
@@ -247,6 +256,38 @@ mod tests {
         let off = config.with("on", false).into_value();
         let p = plan(&spec, &prior, &proposed(&off), &off);
         assert_eq!(p.planned.get("on"), Some(&Value::from(false)));
+    }
+
+    // `metadata.name` written beside `metadata.id` (as the official provider's
+    // configurations do) once replaced the destination when it changed.
+    #[test]
+    fn only_the_replace_key_of_an_object_forces_replacement() {
+        let meta = Type::object([("id", Type::String), ("name", Type::String)]);
+        let spec = ResourceSpec {
+            type_name: "segment_thing",
+            description: "",
+            fields: vec![
+                Field::id("id"),
+                Field::required("metadata", meta, "").replaces_when("id"),
+            ],
+            import: None,
+        };
+        let state = |id: &str, name: &str| {
+            obj(&[
+                ("id", "i".into()),
+                ("metadata", obj(&[("id", id.into()), ("name", name.into())])),
+            ])
+        };
+        let renamed = state("m1", "Other");
+        let p = plan(&spec, &state("m1", "Name"), &renamed, &renamed);
+        assert!(p.requires_replace.is_empty());
+        assert_eq!(p.planned, renamed);
+        let moved = state("m2", "Name");
+        let p = plan(&spec, &state("m1", "Name"), &moved, &moved);
+        assert_eq!(
+            p.requires_replace,
+            vec![AttributePath::attr("metadata").then_attr("id")]
+        );
     }
 
     #[test]

@@ -81,26 +81,36 @@ pub fn warehouse_metadata() -> Type {
     .with_optional(["name", "slug", "description", "logos", "options"])
 }
 
-/// Destination metadata: the id, and the few details the official provider
-/// lets users set.
+/// Destination metadata: the id, and the catalog entry's details as the
+/// official provider declares them (`-generate-config-out` with it writes
+/// them out). Every inner attribute is optional at every depth: they are
+/// accepted, kept as written and never sent to the API.
 pub fn destination_metadata() -> Type {
-    Type::object([
-        ("id", Type::String),
-        ("name", Type::String),
-        ("slug", Type::String),
-        ("description", Type::String),
-        ("partner_owned", Type::Bool),
-        ("region_endpoints", Type::list(Type::String)),
-        ("supported_regions", Type::list(Type::String)),
-    ])
-    .with_optional([
-        "name",
-        "slug",
-        "description",
-        "partner_owned",
-        "region_endpoints",
-        "supported_regions",
-    ])
+    let fields = crate::data_sources::catalog::destination_fields();
+    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    Type::object(
+        std::iter::once(("id", Type::String))
+            .chain(fields.iter().map(|f| (f.name, all_optional(f.ty.clone())))),
+    )
+    .with_optional(names)
+}
+
+/// `ty` with every attribute of every object inside it optional.
+fn all_optional(ty: Type) -> Type {
+    match ty {
+        Type::Object { attributes, .. } => {
+            let attributes: Vec<(String, Type)> = attributes
+                .into_iter()
+                .map(|(name, inner)| (name, all_optional(inner)))
+                .collect();
+            let names: Vec<String> = attributes.iter().map(|(n, _)| n.clone()).collect();
+            Type::object(attributes).with_optional(names)
+        }
+        Type::List(e) => Type::list(all_optional(*e)),
+        Type::Set(e) => Type::set(all_optional(*e)),
+        Type::Map(e) => Type::map(all_optional(*e)),
+        other => other,
+    }
 }
 
 /// Descriptions inside [`label_set`].

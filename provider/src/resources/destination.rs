@@ -57,8 +57,10 @@ impl ResourceType for DestinationResource {
                     "metadata",
                     common::destination_metadata(),
                     "The catalog entry of the Destination: `{ id = \"<metadata id>\" }`. \
-                     The other inner attributes are accepted for compatibility and kept as \
-                     written.",
+                     The catalog details beside `id` (`name`, `logos`, `actions`, ...) are \
+                     accepted as configurations written for the official provider hold them: \
+                     kept as written, never sent to the API (the \
+                     `segment_destination_metadata` data source reads them).",
                 )
                 .nested_docs(catalog::metadata_docs(
                     "The id of the Destination's catalog entry, such as \
@@ -69,7 +71,7 @@ impl ResourceType for DestinationResource {
                     &catalog::destination_fields(),
                     &common::destination_metadata(),
                 ))
-                .replaces(),
+                .replaces_when("id"),
                 Field::optional_computed(
                     "settings",
                     Type::String,

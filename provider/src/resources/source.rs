@@ -111,7 +111,7 @@ impl ResourceType for SourceResource {
                     &catalog::source_fields(),
                     &common::source_metadata(),
                 ))
-                .replaces(),
+                .replaces_when("id"),
                 Field::optional_computed(
                     "settings",
                     Type::String,

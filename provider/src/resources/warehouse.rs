@@ -82,7 +82,7 @@ impl ResourceType for WarehouseResource {
                     &catalog::warehouse_fields(),
                     &common::warehouse_metadata(),
                 ))
-                .replaces(),
+                .replaces_when("id"),
                 Field::optional_computed(
                     "name",
                     Type::String,

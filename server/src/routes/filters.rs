@@ -72,13 +72,16 @@ fn check_actions(actions: &[FilterAction]) -> AppResult<()> {
                         ))
                     }
                 }
+                // Without a path the API samples events at random; the
+                // official provider's own example has none.
                 let field = format!("actions[{i}].path");
-                if a.path.as_deref().is_none_or(|p| p.trim().is_empty()) {
+                if a.path.as_deref().is_some_and(|p| p.trim().is_empty()) {
                     return Err(AppError::invalid(
                         field.clone(),
                         format!(
-                            "{field}: a SAMPLE action needs path, the event field the sample \
-                             is drawn on (such as \"userId\")"
+                            "{field}: a SAMPLE action's path, when given, names the event \
+                             field the sample is drawn on (such as \"userId\"); leave it out \
+                             to sample at random"
                         ),
                     ));
                 }
@@ -262,19 +265,22 @@ mod tests {
     }
 
     #[test]
-    fn a_sample_needs_a_fraction_and_a_path() {
+    fn a_sample_needs_a_fraction_and_no_blank_path() {
         let over = action(json!({"type": "SAMPLE", "percent": 1.5, "path": "userId"}));
         let missing = action(json!({"type": "SAMPLE", "path": "userId"}));
-        let no_path = action(json!({"type": "SAMPLE", "percent": 0.1}));
+        let blank_path = action(json!({"type": "SAMPLE", "percent": 0.1, "path": " "}));
         let drop = action(json!({"type": "DROP"}));
         assert_eq!(
             field_of(&[drop.clone(), over]).as_deref(),
             Some("actions[1].percent")
         );
         assert_eq!(field_of(&[missing]).as_deref(), Some("actions[0].percent"));
-        assert_eq!(field_of(&[no_path]).as_deref(), Some("actions[0].path"));
+        assert_eq!(field_of(&[blank_path]).as_deref(), Some("actions[0].path"));
         let edge = action(json!({"type": "SAMPLE", "percent": 0.0, "path": "anonymousId"}));
         assert!(check_actions(&[edge]).is_ok());
+        // The official provider's example: random sampling, no path.
+        let random = action(json!({"type": "SAMPLE", "percent": 0.05}));
+        assert!(check_actions(&[random]).is_ok());
     }
 
     #[test]
