@@ -10,6 +10,7 @@
 mod convert;
 mod diagnose;
 mod field;
+mod gone;
 pub mod json_attr;
 mod lifecycle;
 mod obj;
@@ -19,6 +20,7 @@ mod validate;
 
 pub use convert::{camel, json_to_value, object_of, value_to_json};
 pub use field::{Check, Field, JsonMode, Role};
+pub use gone::Collection;
 pub use lifecycle::Engine;
 pub use obj::{Failure, Obj};
 pub use resource::{DataSourceType, ImportFormat, Outcome, ResourceSpec, ResourceType};
