@@ -13,11 +13,13 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
+use segment_api::{Client, ClientConfig};
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
 use support::plans::exit_code;
 use support::process::Finished;
 use support::terraform::{TerraformDir, PROVIDER_NAMESPACE, PROVIDER_TYPE};
+use terraform_provider_segment::segment::SegmentProvider;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -279,6 +281,12 @@ async fn a_proxy_that_404s_every_object_keeps_state() {
     );
     let apply = a.fails_keeping_state(&["apply", "-auto-approve", "-input=false"], None);
     assert!(says(&apply, unconfirmed), "{}", apply.output());
+    // A delete's 404 was taken for "already gone" too.
+    let destroy = a.fails_keeping_state(
+        &["destroy", "-auto-approve", "-refresh=false", "-input=false"],
+        None,
+    );
+    assert!(says(&destroy, "Cannot delete"), "{}", destroy.output());
     assert_eq!(a.server_objects().await, objects, "nothing created");
 
     a.configure(a.ws.base_url(), Some(a.ws.owner_token()));
@@ -349,4 +357,47 @@ async fn a_read_only_token_plans_clean_and_its_apply_says_read_only() {
         apply.output()
     );
     assert_eq!(a.server_objects().await, objects, "nothing changed");
+}
+
+/// Import (and the generator, which reads through it) calls an object
+/// missing only when its list answers: through the misrouted proxy a
+/// missing label or filter is an error, against the workspace it is
+/// missing (a filter's own list 404s with its destination, so the
+/// destinations list answers for it).
+#[tokio::test(flavor = "multi_thread")]
+async fn import_calls_an_object_missing_only_when_its_list_answers() {
+    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
+        .await
+        .expect("workspace starts");
+    let proxy = start_misrouted_proxy(ws.http().clone(), ws.base_url().to_owned());
+    let client = |url: &str| Client::new(ClientConfig::new(url, ws.owner_token())).expect("client");
+    let engine = SegmentProvider::new();
+    let engine = engine.engine();
+    for (type_name, id) in [
+        ("segment_label", "team:nobody"),
+        ("segment_destination_filter", "no-destination:no-filter"),
+        ("segment_source", "no-source"),
+    ] {
+        let real = within(
+            LIMIT,
+            "import from the workspace",
+            engine.import_state(&client(ws.base_url()), type_name, id),
+        )
+        .await;
+        assert!(matches!(real, Ok(None)), "{type_name}: {real:?}");
+        let misrouted = within(
+            LIMIT,
+            "import through the proxy",
+            engine.import_state(&client(&proxy), type_name, id),
+        )
+        .await;
+        let diags = misrouted.expect_err(type_name);
+        let summary = diags.iter().next().map(|d| d.summary.clone());
+        assert!(
+            summary
+                .as_deref()
+                .is_some_and(|s| s.contains("answered 404 for its collection too")),
+            "{type_name}: {summary:?}"
+        );
+    }
 }
