@@ -14,6 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 use segment_api::{Client, ClientConfig};
+use segment_e2e::fake::{Reply, ScriptedServer};
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
 use support::plans::exit_code;
@@ -400,4 +401,30 @@ async fn import_calls_an_object_missing_only_when_its_list_answers() {
             "{type_name}: {summary:?}"
         );
     }
+}
+
+/// A refresh of many objects with a few deletions must not list the
+/// collection once per deletion: the first 200 is kept for the process.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_confirmed_collection_is_asked_once() {
+    let not_found = || Reply::error(404, "not-found", "Source does not exist", None);
+    let server = ScriptedServer::start(vec![
+        not_found(),
+        Reply::ok(serde_json::json!({ "sources": [], "pagination": { "current": "MA==" } })),
+        not_found(),
+    ])
+    .await;
+    let provider = SegmentProvider::new();
+    let api = server.client(segment_api::RetryPolicy::none());
+    for id in ["gone-1", "gone-2"] {
+        let found = within(
+            LIMIT,
+            "import",
+            provider.engine().import_state(&api, "segment_source", id),
+        )
+        .await;
+        assert!(matches!(found, Ok(None)), "{id}: {found:?}");
+    }
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/sources/gone-1", "/sources", "/sources/gone-2"]);
 }
