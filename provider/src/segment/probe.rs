@@ -126,6 +126,42 @@ fn transport_chain(e: &Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Severity;
+    use segment_api::ApiError;
+
+    fn status(code: u16) -> Error {
+        Error::Api(ApiError {
+            status: code,
+            errors: Vec::new(),
+        })
+    }
+
+    fn judged(e: Error) -> Option<(Severity, String)> {
+        judge("http://h:1/v1", &e).map(|d| (d.severity, d.summary))
+    }
+
+    /// The probe says which setting is wrong; a scope refusal or a busy
+    /// API does not stop the run.
+    #[test]
+    fn each_answer_names_its_cause() {
+        let error = |s: &str| Some((Severity::Error, s.to_string()));
+        assert_eq!(
+            judged(status(401)),
+            error("The Segment Public API refused the token")
+        );
+        assert_eq!(
+            judged(status(404)),
+            error("Not a Segment Public API at this URL")
+        );
+        let html = Error::Decode {
+            url: "http://h:1/v1/".into(),
+            message: "expected value".into(),
+        };
+        assert_eq!(judged(html), error("Not a Segment Public API at this URL"));
+        assert_eq!(judged(status(403)).map(|(s, _)| s), Some(Severity::Warning));
+        assert_eq!(judged(status(429)), None);
+        assert_eq!(judged(status(503)), None);
+    }
 
     #[test]
     fn a_path_is_named_and_dropped() {
