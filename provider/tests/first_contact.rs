@@ -9,16 +9,13 @@ mod support;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
-use axum::response::Response;
 use segment_api::{Client, ClientConfig};
 use segment_e2e::fake::{Reply, ScriptedServer};
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
 use support::plans::exit_code;
 use support::process::Finished;
+use support::proxy::start_misrouted_proxy;
 use support::terraform::{TerraformDir, PROVIDER_NAMESPACE, PROVIDER_TYPE};
 use terraform_provider_segment::segment::SegmentProvider;
 
@@ -192,68 +189,6 @@ async fn a_url_with_a_path_is_one_error_and_keeps_state() {
     let plan =
         a.tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
     assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-}
-
-/// Answers `GET /` from the workspace behind it and 404 (in the API's
-/// error shape) for every other path, as a proxy with a broken route would.
-async fn misrouted(
-    State((http, upstream)): State<(reqwest::Client, String)>,
-    req: Request,
-) -> Response {
-    if req.method() == Method::GET && req.uri().path() == "/" {
-        let auth = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let answer = http
-            .get(format!("{upstream}/"))
-            .header(header::AUTHORIZATION, auth)
-            .send()
-            .await;
-        if let Ok(answer) = answer {
-            let status = answer.status().as_u16();
-            let body = answer.bytes().await.unwrap_or_default();
-            return Response::builder()
-                .status(status)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body))
-                .unwrap_or_default();
-        }
-        return Response::builder()
-            .status(StatusCode::BAD_GATEWAY)
-            .body(Body::empty())
-            .unwrap_or_default();
-    }
-    let body = r#"{"errors":[{"type":"not-found","message":"not found","status":404}]}"#;
-    Response::builder()
-        .status(StatusCode::NOT_FOUND)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .unwrap_or_default()
-}
-
-/// Starts the misrouted proxy on its own thread and runtime (Terraform
-/// runs blocking on the test's) and returns its base URL.
-fn start_misrouted_proxy(http: reqwest::Client, upstream: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let addr = listener.local_addr().expect("proxy address");
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("proxy runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-            let app = axum::Router::new()
-                .fallback(misrouted)
-                .with_state((http, upstream));
-            let _ = axum::serve(listener, app).await;
-        });
-    });
-    format!("http://{addr}")
 }
 
 /// Regression guard for the 404 rule itself: the configure-time probe
