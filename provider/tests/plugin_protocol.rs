@@ -165,11 +165,17 @@ async fn serves_the_provider_to_terraforms_certificate() {
         .await
         .expect("Configure")
         .into_inner();
-    assert!(
-        configured.diagnostics.is_empty(),
+    // Configure checks a known URL and token once; with no token that is
+    // one error, decoded from the wire like any diagnostic.
+    assert_eq!(
+        configured.diagnostics.len(),
+        1,
         "{:?}",
         configured.diagnostics
     );
+    let diag = &configured.diagnostics[0];
+    assert_eq!(diag.severity, pb::diagnostic::Severity::Error as i32);
+    assert_eq!(diag.summary, "Missing API token", "{diag:?}");
 
     // RPCs nobody implemented answer Unimplemented, which Terraform turns
     // into "method not supported by this plugin".

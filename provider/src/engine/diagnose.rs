@@ -23,6 +23,17 @@ fn attribute_for(spec: &ResourceSpec, api_field: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A 403 on a write is almost always a read-only token (plans work, so
+/// the user learns only at apply): say which token would do.
+fn forbidden_hint(action: &str) -> String {
+    format!(
+        "\n\nThe token may read but not {action}: it is read-only, or its role does not \
+         cover this resource. Use a token with the Workspace Owner role (for the local \
+         workspace server: `segment-workspace token create --scope workspace-owner`), in the \
+         provider's `token` or PUBLIC_API_TOKEN. This request changed nothing."
+    )
+}
+
 pub fn diagnose(spec: &ResourceSpec, action: &str, failure: Failure) -> Diagnostic {
     match failure {
         Failure::Invalid { attribute, message } => {
@@ -34,7 +45,7 @@ pub fn diagnose(spec: &ResourceSpec, action: &str, failure: Failure) -> Diagnost
             }
         }
         Failure::Api(e) => {
-            let summary = format!("Cannot {action} {}", spec.type_name);
+            let mut summary = format!("Cannot {action} {}", spec.type_name);
             let mut detail = e.to_string();
             let attribute = e
                 .api()
@@ -42,6 +53,10 @@ pub fn diagnose(spec: &ResourceSpec, action: &str, failure: Failure) -> Diagnost
                 .and_then(|f| attribute_for(spec, f));
             if let Some(a) = &attribute {
                 detail.push_str(&format!("\n\nThe workspace rejected the value of `{a}`."));
+            }
+            if e.status() == Some(403) && action != "read" {
+                summary.push_str(": the token is read-only");
+                detail.push_str(&forbidden_hint(action));
             }
             let d = Diagnostic::error(summary, detail);
             match attribute {

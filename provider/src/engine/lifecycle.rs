@@ -7,6 +7,7 @@ use segment_api::Client;
 
 use super::diagnose::diagnose;
 use super::empty;
+use super::gone::{unconfirmed, Confirmed, NotShownGone};
 use super::plan::{known_or_null, plan, settle};
 use super::validate::validate;
 use super::{json_attr, DataSourceType, Failure, JsonMode, Obj, ResourceSpec, ResourceType, Role};
@@ -24,6 +25,8 @@ struct Entry<T: ?Sized> {
 pub struct Engine {
     resources: BTreeMap<&'static str, Entry<dyn ResourceType>>,
     data_sources: BTreeMap<&'static str, Entry<dyn DataSourceType>>,
+    /// Lists that answered 200, so that 404s under them mean gone.
+    confirmed: Confirmed,
 }
 
 fn unknown_type(type_name: &str) -> Diagnostics {
@@ -65,6 +68,7 @@ impl Engine {
                     (spec.type_name, Entry { spec, imp })
                 })
                 .collect(),
+            confirmed: Confirmed::default(),
         }
     }
 
@@ -137,10 +141,11 @@ impl Engine {
             return response;
         };
         let prior = Obj::from_value(&r.current_state);
-        match fetch(e, api, &prior).await {
+        // On any error the prior state goes back unchanged.
+        match self.fetch(e, api, &prior, "read").await {
             Ok(Some(state)) => response.new_state = state.into_value(),
             Ok(None) => response.new_state = Value::Null,
-            Err(f) => response.diagnostics.push(diagnose(&e.spec, "read", f)),
+            Err(d) => response.diagnostics.push(d),
         }
         response
     }
@@ -163,8 +168,17 @@ impl Engine {
         let planned = Obj::from_value(&r.planned_state);
         let result = if r.planned_state.is_null() {
             match e.imp.delete(api, &prior).await {
-                // Already gone is what a delete wants.
-                Err(Failure::Api(err)) if err.is_not_found() => Ok(None),
+                // Already gone is what a delete wants, once the API shows
+                // the 404 is about the object and not about the URL.
+                Err(Failure::Api(err)) if err.is_not_found() => {
+                    match self.confirm_gone(e, api, &prior, &err, "delete").await {
+                        Ok(()) => Ok(None),
+                        Err(d) => {
+                            response.diagnostics.push(d);
+                            return response;
+                        }
+                    }
+                }
                 other => other.map(|()| None),
             }
         } else if r.prior_state.is_null() {
@@ -251,9 +265,9 @@ impl Engine {
         for (name, v) in parts.iter().zip(values) {
             start.set(name, v);
         }
-        match fetch(e, api, &start).await {
+        match self.fetch(e, api, &start, "import").await {
             Ok(found) => Ok(found.map(Obj::into_value)),
-            Err(f) => Err(diagnose(&e.spec, "import", f).into()),
+            Err(d) => Err(d.into()),
         }
     }
 
@@ -293,20 +307,63 @@ impl Engine {
     }
 }
 
-/// Reads the object and brings the answer into state's shape: settings
-/// refreshed against the prior text, attributes the mapping could not
-/// know kept from the prior state. A 404 means gone.
-async fn fetch(
-    e: &Entry<dyn ResourceType>,
-    api: &Client,
-    prior: &Obj,
-) -> Result<Option<Obj>, Failure> {
-    let found = match e.imp.read(api, prior).await {
-        Ok(found) => found,
-        Err(Failure::Api(err)) if err.is_not_found() => None,
-        Err(f) => return Err(f),
-    };
-    let Some(found) = found else { return Ok(None) };
+impl Engine {
+    /// Reads the object and brings the answer into state's shape: settings
+    /// refreshed against the prior text, attributes the mapping could not
+    /// know kept from the prior state. A 404 means gone once the object's
+    /// collection answers (see `gone.rs`).
+    async fn fetch(
+        &self,
+        e: &Entry<dyn ResourceType>,
+        api: &Client,
+        prior: &Obj,
+        action: &str,
+    ) -> Result<Option<Obj>, Diagnostic> {
+        let found = match e.imp.read(api, prior).await {
+            Ok(found) => found,
+            Err(Failure::Api(err)) if err.is_not_found() => {
+                self.confirm_gone(e, api, prior, &err, action).await?;
+                None
+            }
+            Err(f) => return Err(diagnose(&e.spec, action, f)),
+        };
+        Ok(found.map(|found| refreshed(e, prior, found)))
+    }
+
+    /// `Ok` when a 404 for the object means it is gone.
+    async fn confirm_gone(
+        &self,
+        e: &Entry<dyn ResourceType>,
+        api: &Client,
+        state: &Obj,
+        err: &segment_api::Error,
+        action: &str,
+    ) -> Result<(), Diagnostic> {
+        let collections = e
+            .imp
+            .collections(state)
+            .map_err(|f| diagnose(&e.spec, action, f))?;
+        match self.confirmed.confirm(api, collections, err).await {
+            Ok(()) => Ok(()),
+            Err(NotShownGone::Failed(f)) => Err(diagnose(&e.spec, action, f)),
+            Err(NotShownGone::NoCollection {
+                base_url,
+                asked,
+                first,
+            }) => Err(unconfirmed(
+                e.spec.type_name,
+                action,
+                &base_url,
+                &asked,
+                &first,
+            )),
+        }
+    }
+}
+
+/// `found` in state's shape: settings refreshed against the prior text,
+/// attributes the mapping could not know kept from the prior state.
+fn refreshed(e: &Entry<dyn ResourceType>, prior: &Obj, found: Obj) -> Obj {
     let mut state = Obj::new();
     for f in &e.spec.fields {
         let Some(v) = found.0.get(f.name) else {
@@ -330,5 +387,5 @@ async fn fetch(
         let v = empty::as_prior(f, prior.get(f.name), known_or_null(&v));
         state.set(f.name, v);
     }
-    Ok(Some(state))
+    state
 }

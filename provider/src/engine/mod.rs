@@ -11,6 +11,7 @@ mod convert;
 mod diagnose;
 mod empty;
 mod field;
+mod gone;
 pub mod json_attr;
 mod lifecycle;
 mod nested;
@@ -21,6 +22,7 @@ mod validate;
 
 pub use convert::{camel, json_to_value, object_of, value_to_json};
 pub use field::{Check, Field, JsonMode, Role};
+pub use gone::Collection;
 pub use lifecycle::Engine;
 pub use nested::{paths as nested_paths, NestedDoc};
 pub use obj::{Failure, Obj};

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use segment_api::Client;
 
-use super::{Failure, Field, Obj};
+use super::{Collection, Failure, Field, Obj};
 use crate::schema::{Block, Schema};
 
 /// How `terraform import` IDs are spelled: attribute names joined by `:`,
@@ -65,6 +65,11 @@ pub trait ResourceType: Send + Sync + 'static {
     async fn read(&self, api: &Client, state: &Obj) -> Outcome<Option<Obj>>;
     async fn update(&self, api: &Client, prior: &Obj, plan: &Obj) -> Outcome<Obj>;
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()>;
+    /// Lists that hold this object, most specific first (the one below
+    /// its parent, then the parent's own): a 404 for the object means it
+    /// is gone only when one of them answers 200 (see `engine/gone.rs`).
+    /// `state` may hold only the import ID's attributes.
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>>;
 }
 
 /// A data source: reads something by its configured arguments.

@@ -6,7 +6,9 @@ use segment_api::Client;
 
 use super::common;
 use crate::data_sources::catalog;
-use crate::engine::{object_of, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{
+    object_of, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+};
 use crate::value::{Type, Value};
 
 pub struct DestinationResource;
@@ -127,5 +129,9 @@ impl ResourceType for DestinationResource {
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
         api.delete_destination(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("destinations", "destinations")])
     }
 }

@@ -9,7 +9,9 @@ use segment_api::models::{
 use segment_api::Client;
 
 use crate::engine::json_attr;
-use crate::engine::{json_to_value, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{
+    json_to_value, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+};
 use crate::value::{Type, Value};
 
 pub struct DestinationFilterResource;
@@ -295,6 +297,14 @@ impl ResourceType for DestinationFilterResource {
         api.delete_filter(&state.string("destination_id")?, &state.string("id")?)
             .await?;
         Ok(())
+    }
+
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
+        let destination = state.string("destination_id")?;
+        Ok(vec![
+            Collection::under("destination", &destination, "filters", "filters"),
+            Collection::new("destinations", "destinations"),
+        ])
     }
 }
 

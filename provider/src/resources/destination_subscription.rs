@@ -9,7 +9,7 @@ use segment_api::Client;
 use serde_json::json;
 
 use crate::engine::json_attr;
-use crate::engine::{Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct DestinationSubscriptionResource;
@@ -223,5 +223,18 @@ impl ResourceType for DestinationSubscriptionResource {
         api.delete_subscription(&state.string("destination_id")?, &state.string("id")?)
             .await?;
         Ok(())
+    }
+
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
+        let destination = state.string("destination_id")?;
+        Ok(vec![
+            Collection::under(
+                "destinations",
+                &destination,
+                "subscriptions",
+                "subscriptions",
+            ),
+            Collection::new("destinations", "destinations"),
+        ])
     }
 }

@@ -7,7 +7,7 @@ use segment_api::models::{
 };
 use segment_api::Client;
 
-use crate::engine::{Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct FunctionResource;
@@ -268,5 +268,15 @@ impl ResourceType for FunctionResource {
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
         api.delete_function(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
+        // The list is per resource type; any type shows the API serves it.
+        let resource_type = state
+            .opt_string("resource_type")
+            .unwrap_or_else(|| "DESTINATION".to_string());
+        Ok(vec![
+            Collection::new("functions", "functions").with_query("resourceType", resource_type)
+        ])
     }
 }

@@ -7,7 +7,7 @@ use segment_api::models::{
 };
 use segment_api::Client;
 
-use crate::engine::{Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
 pub struct InsertFunctionInstanceResource;
@@ -124,5 +124,20 @@ impl ResourceType for InsertFunctionInstanceResource {
         api.delete_insert_function_instance(&state.string("id")?)
             .await?;
         Ok(())
+    }
+
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
+        let mut lists = Vec::new();
+        if let Some(function) = state.opt_string("function_id") {
+            lists.push(
+                Collection::new("insert-function-instances", "instances")
+                    .with_query("functionId", function),
+            );
+        }
+        lists.push(
+            Collection::new("functions", "functions")
+                .with_query("resourceType", "INSERT_DESTINATION"),
+        );
+        Ok(lists)
     }
 }

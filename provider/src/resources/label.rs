@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use segment_api::models::Label;
 use segment_api::Client;
 
-use crate::engine::{Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
 pub struct LabelResource;
@@ -77,5 +77,9 @@ impl ResourceType for LabelResource {
         api.delete_label(&state.string("key")?, &state.string("value")?)
             .await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("labels", "labels")])
     }
 }

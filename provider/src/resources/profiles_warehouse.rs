@@ -16,7 +16,7 @@ use segment_api::models::{CreateProfilesWarehouse, ProfilesWarehouse, UpdateProf
 use segment_api::Client;
 
 use super::warehouse::settings_patch;
-use crate::engine::{Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct ProfilesWarehouseResource;
@@ -149,5 +149,18 @@ impl ResourceType for ProfilesWarehouseResource {
         api.delete_profiles_warehouse(&state.string("space_id")?, &state.string("id")?)
             .await?;
         Ok(())
+    }
+
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
+        let space = state.string("space_id")?;
+        Ok(vec![
+            Collection::under(
+                "spaces",
+                &space,
+                "profiles-warehouses",
+                "profilesWarehouses",
+            ),
+            Collection::new("spaces", "spaces"),
+        ])
     }
 }

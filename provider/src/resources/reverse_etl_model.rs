@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use segment_api::models::{CreateReverseEtlModel, ReverseEtlModel, UpdateReverseEtlModel};
 use segment_api::Client;
 
-use crate::engine::{Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
 pub struct ReverseEtlModelResource;
@@ -153,5 +153,9 @@ impl ResourceType for ReverseEtlModelResource {
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
         api.delete_reverse_etl_model(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("reverse-etl-models", "models")])
     }
 }

@@ -6,7 +6,7 @@ use segment_api::Client;
 
 use super::common;
 use crate::data_sources::catalog;
-use crate::engine::{object_of, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{object_of, Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct SourceResource;
@@ -191,5 +191,9 @@ impl ResourceType for SourceResource {
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
         api.delete_source(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("sources", "sources")])
     }
 }

@@ -11,7 +11,8 @@ use segment_api::Client;
 use serde_json::{Map, Value as Json};
 
 use crate::engine::{
-    json_to_value, value_to_json, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+    json_to_value, value_to_json, Collection, Failure, Field, Obj, Outcome, ResourceSpec,
+    ResourceType,
 };
 use crate::value::{Type, Value};
 
@@ -227,6 +228,14 @@ impl ResourceType for SourceTrackingPlanConnectionResource {
         )
         .await?;
         Ok(())
+    }
+
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
+        let plan = state.string("tracking_plan_id")?;
+        Ok(vec![
+            Collection::under("tracking-plans", &plan, "sources", "sources"),
+            Collection::new("tracking-plans", "trackingPlans"),
+        ])
     }
 }
 

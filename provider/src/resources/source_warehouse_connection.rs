@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use segment_api::Client;
 
-use crate::engine::{Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
 pub struct SourceWarehouseConnectionResource;
@@ -62,5 +62,13 @@ impl ResourceType for SourceWarehouseConnectionResource {
         )
         .await?;
         Ok(())
+    }
+
+    fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
+        let source = state.string("source_id")?;
+        Ok(vec![
+            Collection::under("sources", &source, "connected-warehouses", "warehouses"),
+            Collection::new("sources", "sources"),
+        ])
     }
 }

@@ -26,7 +26,7 @@ use segment_api::Client;
 use serde_json::Value as Json;
 
 use crate::engine::json_attr::{canonical, equivalent};
-use crate::engine::{Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Number, Type, Value};
 
 pub struct TrackingPlanResource;
@@ -399,6 +399,10 @@ impl ResourceType for TrackingPlanResource {
         // Rules and source connections go with the plan.
         api.delete_tracking_plan(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("tracking-plans", "trackingPlans")])
     }
 }
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use segment_api::models::{CreateTransformation, Transformation, UpdateTransformation};
 use segment_api::Client;
 
-use crate::engine::{Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct TransformationResource;
@@ -236,5 +236,9 @@ impl ResourceType for TransformationResource {
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
         api.delete_transformation(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("transformations", "transformations")])
     }
 }

@@ -13,7 +13,7 @@ use segment_api::models::{Invite, Label, Permission, PermissionInput, Permission
 use segment_api::Client;
 
 use super::common;
-use crate::engine::{Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct UserResource;
@@ -351,6 +351,10 @@ impl ResourceType for UserResource {
         }
         api.delete_users(&[id]).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("users", "users")])
     }
 }
 

@@ -11,7 +11,7 @@ use super::user::{
     check_permissions, permissions_of, permissions_shape, permissions_type, permissions_value,
     MAX_PERMISSIONS,
 };
-use crate::engine::{Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
 pub struct UserGroupResource;
@@ -157,6 +157,10 @@ impl ResourceType for UserGroupResource {
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
         api.delete_user_group(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("groups", "userGroups")])
     }
 }
 

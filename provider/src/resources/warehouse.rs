@@ -7,7 +7,9 @@ use serde_json::Value as Json;
 
 use super::common;
 use crate::data_sources::catalog;
-use crate::engine::{object_of, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{
+    object_of, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+};
 use crate::value::{Type, Value};
 
 pub struct WarehouseResource;
@@ -157,6 +159,10 @@ impl ResourceType for WarehouseResource {
     async fn delete(&self, api: &Client, state: &Obj) -> Outcome<()> {
         api.delete_warehouse(&state.string("id")?).await?;
         Ok(())
+    }
+
+    fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
+        Ok(vec![Collection::new("warehouses", "warehouses")])
     }
 }
 

@@ -2,6 +2,7 @@
 //! client it configures, and the resource engine over the registry.
 
 mod config;
+mod probe;
 
 use std::sync::RwLock;
 
@@ -66,19 +67,10 @@ impl SegmentProvider {
             .into());
         };
         let Some(token) = config.token.clone() else {
-            return Err(Diagnostic::error(
-                "Missing API token",
-                format!(
-                    "Set `token` in the provider \"segment\" block or the {TOKEN_ENV} \
-                     environment variable to a Public API token."
-                ),
-            )
-            .into());
+            return Err(missing_token().into());
         };
-        let client_config = ClientConfig::new(config.url.clone(), token).with_user_agent(concat!(
-            "terraform-provider-segment/",
-            env!("CARGO_PKG_VERSION")
-        ));
+        let client_config =
+            ClientConfig::new(config.url.clone(), token).with_user_agent(USER_AGENT);
         let client = Client::new(client_config).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid provider configuration",
@@ -95,6 +87,31 @@ impl SegmentProvider {
 impl Default for SegmentProvider {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+const USER_AGENT: &str = concat!("terraform-provider-segment/", env!("CARGO_PKG_VERSION"));
+
+fn missing_token() -> Diagnostic {
+    Diagnostic::error(
+        "Missing API token",
+        format!(
+            "Set `token` in the provider \"segment\" block or the {TOKEN_ENV} \
+             environment variable to a Public API token."
+        ),
+    )
+}
+
+/// Checks a known URL and token once, here, so that a wrong one is one
+/// diagnostic and not one per resource. Unknown settings (they depend on
+/// resources not yet applied) are checked by the requests that use them.
+async fn check(config: &ProviderConfig) -> Diagnostics {
+    if config.has_unknowns {
+        return Diagnostics::new();
+    }
+    match &config.token {
+        Some(token) => probe::probe(&config.url, token, USER_AGENT).await,
+        None => missing_token().into(),
     }
 }
 
@@ -117,13 +134,14 @@ impl ProviderBackend for SegmentProvider {
         tracing::debug!(terraform_version = %request.terraform_version, "configure");
         match ProviderConfig::from_value(&request.config, env) {
             Ok(config) => {
+                let diags = check(&config).await;
                 if let Ok(mut slot) = self.config.write() {
                     *slot = Some(config);
                 }
                 if let Ok(mut slot) = self.client.write() {
                     *slot = None;
                 }
-                Diagnostics::new()
+                diags
             }
             Err(diags) => diags,
         }

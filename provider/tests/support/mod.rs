@@ -11,6 +11,7 @@
 pub mod plans;
 pub mod plugin;
 pub mod process;
+pub mod proxy;
 pub mod terraform;
 pub mod tls;
 
