@@ -168,7 +168,16 @@ async fn every_data_source_reads_what_the_api_holds() {
         settings["apiKey"].as_str().is_some_and(|k| k.contains('•')),
         "{settings}"
     );
-    assert!(s["schema_settings"].is_null());
+    // The workspace serves schema settings: a source never changed reads
+    // as the defaults, which let everything through.
+    assert_eq!(
+        s["schema_settings"]["track"]["common_event_on_violations"],
+        json!("ALLOW")
+    );
+    assert_eq!(
+        s["schema_settings"]["identify"]["allow_unplanned_traits"],
+        json!(true)
+    );
 
     let sm = read("source_metadata");
     assert_eq!(sm["id"], json!(fixtures::STRIPE_SOURCE));

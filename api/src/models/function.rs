@@ -2,7 +2,15 @@ use serde::{Deserialize, Serialize};
 
 use super::Settings;
 
-pub const FUNCTION_RESOURCE_TYPES: &[&str] = &["DESTINATION", "INSERT_DESTINATION", "SOURCE"];
+/// Source insert functions (INSERT_SOURCE) are not in the SDK's create
+/// enumeration, but the API reports them and the official provider
+/// (v1.6.0) manages them.
+pub const FUNCTION_RESOURCE_TYPES: &[&str] = &[
+    "DESTINATION",
+    "INSERT_DESTINATION",
+    "INSERT_SOURCE",
+    "SOURCE",
+];
 pub const FUNCTION_SETTING_TYPES: &[&str] = &["ARRAY", "BOOLEAN", "STRING", "TEXT_MAP"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,20 @@ use serde::{Deserialize, Serialize};
 
 use super::{CatalogEntry, Label, Settings};
 
+/// What a source slug may be, in words for messages.
+pub const SOURCE_SLUG_RULE: &str = "1 to 100 lowercase letters, digits, '-' or '_'";
+
+/// Whether `slug` is a slug the workspace takes ([`SOURCE_SLUG_RULE`]):
+/// slugs name sources in URLs and in the generator's file names. The
+/// server checks it on write and the provider at plan time.
+pub fn is_source_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 100
+        && slug
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Source {

@@ -12,7 +12,7 @@ use crate::value::Type;
 pub struct SourceDataSource;
 
 /// Schema settings as the official provider shapes them: read from
-/// `/sources/{id}/settings`, null where the workspace serves none.
+/// `/sources/{id}/settings`, null where a workspace serves none.
 fn schema_settings() -> Type {
     let traits = || {
         Type::object([
@@ -113,7 +113,7 @@ impl DataSourceType for SourceDataSource {
         let path = format!("sources/{}/settings", segment_api::path_segment(&id));
         let settings = match api.get::<Map<String, Json>>(&path).await {
             Ok(mut data) => data.remove("settings").unwrap_or(Json::Null),
-            // A workspace without schema settings (ours) has no such path.
+            // A workspace without schema settings has no such path.
             Err(e) if e.is_not_found() => Json::Null,
             Err(e) => return Err(e.into()),
         };

@@ -3,7 +3,8 @@
 
 use async_trait::async_trait;
 use segment_api::models::{
-    CreateFunction, Function, FunctionSetting, UpdateFunction, FUNCTION_SETTING_TYPES,
+    CreateFunction, Function, FunctionSetting, UpdateFunction, FUNCTION_RESOURCE_TYPES,
+    FUNCTION_SETTING_TYPES,
 };
 use segment_api::Client;
 
@@ -11,15 +12,6 @@ use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, Reso
 use crate::value::{Type, Value};
 
 pub struct FunctionResource;
-
-/// The official provider's types, INSERT_SOURCE included (the API crate's
-/// list lacks it; a workspace that does not know it says so).
-const RESOURCE_TYPES: &[&str] = &[
-    "DESTINATION",
-    "INSERT_DESTINATION",
-    "INSERT_SOURCE",
-    "SOURCE",
-];
 
 /// Function types whose display name the API suffixes with the workspace.
 const SUFFIXED_TYPES: &[&str] = &["DESTINATION", "INSERT_DESTINATION", "INSERT_SOURCE"];
@@ -147,7 +139,7 @@ impl ResourceType for FunctionResource {
                     "The URL of the logo for this Function.",
                 ),
                 Field::required("resource_type", Type::String, "The Function type.")
-                    .one_of(RESOURCE_TYPES)
+                    .one_of(FUNCTION_RESOURCE_TYPES)
                     .replaces(),
                 Field::optional(
                     "description",

@@ -5,10 +5,17 @@ use async_trait::async_trait;
 use segment_api::models::Label;
 use segment_api::Client;
 
-use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
 pub struct LabelResource;
+
+/// Characters a label's key and value cannot hold. Segment writes labels
+/// as `key:value` and documents both parts as letters, digits, hyphens and
+/// underscores (https://segment.com/docs/segment-app/iam/labels/), so the
+/// real API refuses these too; the local workspace refuses exactly these,
+/// as `:` splits an import ID and `/` a `DELETE /labels/{key}/{value}` path.
+const FORBIDDEN: &[char] = &[':', '/'];
 
 fn state(l: &Label) -> Obj {
     Obj::new()
@@ -47,6 +54,25 @@ impl ResourceType for LabelResource {
             ],
             import: Some(&["key", "value"]),
         }
+    }
+
+    fn validate(&self, config: &Obj) -> Vec<Failure> {
+        ["key", "value"]
+            .into_iter()
+            .filter_map(|name| {
+                let v = config.str(name)?;
+                v.contains(FORBIDDEN).then(|| {
+                    Failure::invalid(
+                        name,
+                        format!(
+                            "`{name}` is {v:?}; a label's {name} cannot contain ':' or '/' \
+                             (Segment writes labels as key:value). Use letters, digits, '-' \
+                             or '_', such as \"environment\"."
+                        ),
+                    )
+                })
+            })
+            .collect()
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {

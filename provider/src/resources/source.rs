@@ -1,12 +1,16 @@
 //! `segment_source`: a source of events, from the catalog.
 
 use async_trait::async_trait;
-use segment_api::models::{CreateSource, Label, Source, UpdateSource};
+use segment_api::models::{
+    is_source_slug, CreateSource, Label, Source, UpdateSource, SOURCE_SLUG_RULE,
+};
 use segment_api::Client;
 
 use super::common;
 use crate::data_sources::catalog;
-use crate::engine::{object_of, Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::engine::{
+    object_of, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+};
 use crate::value::{Type, Value};
 
 pub struct SourceResource;
@@ -137,6 +141,17 @@ impl ResourceType for SourceResource {
                 ),
             ],
             import: Some(&["id"]),
+        }
+    }
+
+    fn validate(&self, config: &Obj) -> Vec<Failure> {
+        match config.str("slug") {
+            // Empty slugs get the field's own message.
+            Some(slug) if !slug.is_empty() && !is_source_slug(slug) => vec![Failure::invalid(
+                "slug",
+                format!("`slug` is {slug:?}; it must be {SOURCE_SLUG_RULE}, such as \"web_app\"."),
+            )],
+            _ => Vec::new(),
         }
     }
 

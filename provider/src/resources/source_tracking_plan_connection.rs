@@ -7,6 +7,7 @@
 //! compared, as the official provider does.
 
 use async_trait::async_trait;
+use segment_api::models::{TRACK_VIOLATION_ACTIONS, TRAIT_VIOLATION_ACTIONS};
 use segment_api::Client;
 use serde_json::{Map, Value as Json};
 
@@ -173,6 +174,33 @@ impl ResourceType for SourceTrackingPlanConnectionResource {
             ],
             import: Some(&["source_id", "tracking_plan_id"]),
         }
+    }
+
+    fn validate(&self, config: &Obj) -> Vec<Failure> {
+        let settings = config.get("schema_settings");
+        [
+            ("track", TRACK_VIOLATION_ACTIONS),
+            ("identify", TRAIT_VIOLATION_ACTIONS),
+            ("group", TRAIT_VIOLATION_ACTIONS),
+        ]
+        .into_iter()
+        .filter_map(|(call, allowed)| {
+            let action = settings
+                .get(call)?
+                .get("common_event_on_violations")?
+                .as_str()?;
+            (!allowed.contains(&action)).then(|| {
+                Failure::invalid(
+                    "schema_settings",
+                    format!(
+                        "`schema_settings.{call}.common_event_on_violations` is {action:?}; \
+                         it must be one of {}.",
+                        allowed.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {

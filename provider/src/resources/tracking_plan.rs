@@ -119,11 +119,24 @@ fn check_rule(
         .ok_or_else(|| {
             format!("rule {who}: version is {version}; it must be a whole number from 1.")
         })?;
-    let schema = serde_json::from_str(text).map_err(|e| {
+    let schema: Json = serde_json::from_str(text).map_err(|e| {
         format!(
             "rule {who}: json_schema is not valid JSON ({e}); write it with jsonencode({{...}})."
         )
     })?;
+    // The workspace takes a schema object (`true`/`false` and `null` are
+    // schemas too); anything else it refuses at apply.
+    if !(schema.is_object() || schema.is_boolean() || schema.is_null()) {
+        let shape = match schema {
+            Json::Array(_) => "an array",
+            Json::String(_) => "a string",
+            _ => "a number",
+        };
+        return Err(format!(
+            "rule {who}: json_schema is {shape}; it must be a JSON Schema object, \
+             such as jsonencode({{ properties = {{}} }})."
+        ));
+    }
     Ok(RuleSpec {
         kind: kind.to_string(),
         key: key.map(str::to_string),

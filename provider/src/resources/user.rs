@@ -16,6 +16,10 @@ use super::common;
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
+#[path = "iam_checks.rs"]
+mod iam_checks;
+pub(super) use iam_checks::email_problem;
+
 pub struct UserResource;
 
 /// The most permissions (and resources per permission) the API takes.
@@ -55,7 +59,8 @@ pub(super) fn check_permissions(config: &Obj, at_least_one: bool) -> Vec<Failure
     let Some(perms) = config.get("permissions").as_elements() else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    // A known role on a type it cannot be granted on, as the workspace refuses.
+    let mut out = iam_checks::role_scope_failures(perms);
     let mut fail = |m: String| out.push(Failure::invalid("permissions", m));
     if perms.len() > MAX_PERMISSIONS {
         fail(format!(
@@ -267,19 +272,8 @@ impl ResourceType for UserResource {
 
     fn validate(&self, config: &Obj) -> Vec<Failure> {
         let mut out = check_permissions(config, false);
-        if let Some(email) = config.str("email") {
-            let looks_right = email.split_once('@').is_some_and(|(user, host)| {
-                !user.is_empty() && !host.is_empty() && !host.contains('@')
-            }) && !email.chars().any(char::is_whitespace);
-            if !looks_right {
-                out.push(Failure::invalid(
-                    "email",
-                    format!(
-                        "`email` is {email:?}; it must be an email address such as \
-                         ada@example.com."
-                    ),
-                ));
-            }
+        if let Some(problem) = config.str("email").and_then(email_problem) {
+            out.push(Failure::invalid("email", format!("`email`: {problem}.")));
         }
         out
     }

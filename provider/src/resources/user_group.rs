@@ -8,8 +8,8 @@ use segment_api::models::UserGroup;
 use segment_api::Client;
 
 use super::user::{
-    check_permissions, permissions_of, permissions_shape, permissions_type, permissions_value,
-    MAX_PERMISSIONS,
+    check_permissions, email_problem, permissions_of, permissions_shape, permissions_type,
+    permissions_value, MAX_PERMISSIONS,
 };
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
@@ -102,6 +102,17 @@ impl ResourceType for UserGroupResource {
     fn validate(&self, config: &Obj) -> Vec<Failure> {
         let mut out = check_permissions(config, true);
         if let Some(members) = config.get("members").as_elements() {
+            // Members are emails; the workspace refuses anything else.
+            for problem in members
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(email_problem)
+            {
+                out.push(Failure::invalid(
+                    "members",
+                    format!("`members`: {problem}; each member is a user's email."),
+                ));
+            }
             if members.len() > MAX_PERMISSIONS {
                 out.push(Failure::invalid(
                     "members",

@@ -51,6 +51,15 @@ impl Shown {
         }
         Shown::new(body, metadata)
     }
+
+    /// Leaves `key` out: what a document keeps beside the object but the
+    /// API serves on a path of its own (a source's schema settings).
+    pub fn without(mut self, key: &str) -> Shown {
+        if let Value::Object(map) = &mut self.body {
+            map.shift_remove(key);
+        }
+        self
+    }
 }
 
 impl Serialize for Shown {

@@ -1,5 +1,6 @@
 //! Insert function instances: an INSERT_DESTINATION function attached to a
-//! destination, with values for the settings the function declares.
+//! destination, or an INSERT_SOURCE function attached to a source, with
+//! values for the settings the function declares.
 //!
 //! Sensitive settings: the API shows every key in `settings` so a reader can
 //! compare the keys it configured (the official provider drops keys that are
@@ -46,14 +47,24 @@ async fn find_function(state: &AppState, id: &str) -> AppResult<Option<Doc>> {
     }
 }
 
+/// What an insert function of each type is attached to.
+fn attached_kind(function_type: &str) -> Option<Kind> {
+    match function_type {
+        "INSERT_DESTINATION" => Some(Kind::Destination),
+        "INSERT_SOURCE" => Some(Kind::Source),
+        _ => None,
+    }
+}
+
 /// The function an instance is made from: it must be an insert function.
-async fn insert_function(state: &AppState, id: &str) -> AppResult<Doc> {
+/// Returns it with the kind of object its instances attach to.
+async fn insert_function(state: &AppState, id: &str) -> AppResult<(Doc, Kind)> {
     let doc = find_function(state, id).await?.ok_or_else(|| {
         AppError::invalid(
             "functionId",
             format!(
                 "functionId: no function with id {id:?} exists; \
-                 GET /functions?resourceType=INSERT_DESTINATION lists them"
+                 GET /functions?resourceType=INSERT_DESTINATION (or INSERT_SOURCE) lists them"
             ),
         )
     })?;
@@ -62,13 +73,13 @@ async fn insert_function(state: &AppState, id: &str) -> AppResult<Doc> {
         .get("resourceType")
         .and_then(Value::as_str)
         .unwrap_or("");
-    if kind != "INSERT_DESTINATION" {
+    let Some(attached) = attached_kind(kind) else {
         return Err(AppError::invalid(
             "functionId",
-            format!("functionId: function {id:?} is a {kind} function; instances need an INSERT_DESTINATION function"),
+            format!("functionId: function {id:?} is a {kind} function; instances need an INSERT_DESTINATION or INSERT_SOURCE function"),
         ));
-    }
-    Ok(doc)
+    };
+    Ok((doc, attached))
 }
 
 fn type_fits(kind: &str, v: &Value) -> bool {
@@ -193,7 +204,7 @@ async fn create(
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateInsertFunctionInstance>,
 ) -> AppResult<Json<Value>> {
-    let function = insert_function(&state, &input.function_id).await?;
+    let (function, attached) = insert_function(&state, &input.function_id).await?;
     non_empty("name", &input.name)?;
     non_empty("integrationId", &input.integration_id)?;
     let declared = declared_settings(&function);
@@ -215,10 +226,10 @@ async fn create(
     let doc = Doc::new(Kind::InsertFunctionInstance, &id, &input.name, body)
         .parent(&function.id)
         .refs([function.id.clone(), input.integration_id.clone()]);
-    // The destination is checked inside the write, so a concurrent delete
-    // cannot leave an instance pointing at nothing.
+    // The destination (or source) is checked inside the write, so a
+    // concurrent delete cannot leave an instance pointing at nothing.
     let batch = Batch::default()
-        .require(Kind::Destination, &input.integration_id, "integrationId")
+        .require(attached, &input.integration_id, "integrationId")
         .create(doc.clone());
     state.store.apply(batch, &actor).await?;
     Ok(ok_one("insertFunctionInstance", render(&doc, &declared)))

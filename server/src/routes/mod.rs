@@ -28,8 +28,7 @@ use crate::pagination::{self, PageRequest};
 use crate::store::{Actor, Batch, Doc, ListQuery, Page, StoreError};
 use crate::AppState;
 
-/// The role every token owner starts with.
-pub const WORKSPACE_OWNER_ROLE: &str = "1WDUuRLxv84rrfCNUwvkrRtkxnS";
+pub use segment_api::models::WORKSPACE_OWNER_ROLE;
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()

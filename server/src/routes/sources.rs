@@ -4,7 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use segment_api::models::{CreateSource, Label, Labels, UpdateSource};
+use segment_api::models::{
+    is_source_slug, CreateSource, Label, Labels, UpdateSource, SOURCE_SLUG_RULE,
+};
 use serde_json::{json, Value};
 
 use super::answer::{self, List, One, Shown};
@@ -16,8 +18,12 @@ use crate::kind::Kind;
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
+#[path = "source_settings.rs"]
+mod source_settings;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(source_settings::routes())
         .route("/sources", get(list).post(create))
         .route("/sources/{id}", get(read).patch(update).delete(delete))
         .route(
@@ -36,18 +42,10 @@ pub fn routes() -> Router<AppState> {
 
 /// Slugs name sources in URLs and in the generator's file names.
 fn check_slug(slug: &str) -> AppResult<()> {
-    let ok = !slug.is_empty()
-        && slug.len() <= 100
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if !ok {
+    if !is_source_slug(slug) {
         return Err(AppError::invalid(
             "slug",
-            format!(
-                "slug: {slug:?} must be 1 to 100 lowercase letters, digits, '-' or '_' \
-                 (such as \"web_app\")"
-            ),
+            format!("slug: {slug:?} must be {SOURCE_SLUG_RULE} (such as \"web_app\")"),
         ));
     }
     Ok(())
@@ -60,13 +58,15 @@ fn audit_name(body: &Value) -> String {
     }
 }
 
-/// A source as the API shows it: catalog metadata embedded, secrets masked.
+/// A source as the API shows it: catalog metadata embedded, secrets masked,
+/// schema settings left to their own path.
 pub fn render(doc: &Doc) -> Shown {
     Shown::integration(doc, |meta_id, settings| {
         if let Some(meta) = Catalog::get().source(meta_id) {
             *settings = catalog::masked(&meta.options, settings);
         }
     })
+    .without(source_settings::KEY)
 }
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
