@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use segment_api::Client;
 
+use super::catalog_check::{CatalogCache, PlanCheck};
+use super::conflict;
 use super::diagnose::diagnose;
 use super::plan::{known_or_null, plan, settle};
 use super::validate::validate;
@@ -23,6 +25,8 @@ struct Entry<T: ?Sized> {
 pub struct Engine {
     resources: BTreeMap<&'static str, Entry<dyn ResourceType>>,
     data_sources: BTreeMap<&'static str, Entry<dyn DataSourceType>>,
+    /// Catalog entries plan-time checks have read in this process.
+    catalogs: CatalogCache,
 }
 
 fn unknown_type(type_name: &str) -> Diagnostics {
@@ -64,7 +68,14 @@ impl Engine {
                     (spec.type_name, Entry { spec, imp })
                 })
                 .collect(),
+            catalogs: CatalogCache::default(),
         }
+    }
+
+    /// Forgets what was read from a workspace: the provider was configured
+    /// again, perhaps for another one.
+    pub fn forget_workspace(&self) {
+        self.catalogs.clear();
     }
 
     pub fn resource_specs(&self) -> impl Iterator<Item = &ResourceSpec> {
@@ -121,6 +132,36 @@ impl Engine {
         }
     }
 
+    /// [`Engine::plan`], then the type's own checks that need the
+    /// workspace (`api` is asked for a client only if a check needs one).
+    pub async fn plan_checked(
+        &self,
+        api: &(dyn Fn() -> Option<Client> + Send + Sync),
+        r: PlanResourceChangeRequest,
+    ) -> PlanResourceChangeResponse {
+        let Some(e) = self.resources.get(r.type_name.as_str()) else {
+            return self.plan(r);
+        };
+        let creating = r.prior_state.is_null();
+        let prior = Obj::from_value(&r.prior_state);
+        let mut response = self.plan(r);
+        if response.planned_state.is_null() || response.diagnostics.has_errors() {
+            return response;
+        }
+        let planned = Obj::from_value(&response.planned_state);
+        let cx = PlanCheck {
+            prior: &prior,
+            planned: &planned,
+            creating,
+            catalogs: &self.catalogs,
+            api,
+        };
+        for d in e.imp.check_plan(&cx).await {
+            response.diagnostics.push(d);
+        }
+        response
+    }
+
     pub async fn read(&self, api: &Client, r: ReadResourceRequest) -> ReadResourceResponse {
         let mut response = ReadResourceResponse {
             new_state: r.current_state.clone(),
@@ -173,14 +214,21 @@ impl Engine {
                 response.new_state = settle(&e.spec, &planned, &returned).into_value()
             }
             Err(f) => {
+                let creating = r.prior_state.is_null();
                 let action = if r.planned_state.is_null() {
                     "delete"
-                } else if r.prior_state.is_null() {
+                } else if creating {
                     "create"
                 } else {
                     "update"
                 };
-                response.diagnostics.push(diagnose(&e.spec, action, f));
+                let exists = matches!(&f, Failure::Api(err) if err.status() == Some(409));
+                let mut d = diagnose(&e.spec, action, f);
+                if creating && exists {
+                    let id = e.imp.existing_import_id(api, &planned).await;
+                    d = conflict::explain(&e.spec, id.as_deref(), d);
+                }
+                response.diagnostics.push(d);
             }
         }
         response

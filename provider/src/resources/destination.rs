@@ -5,7 +5,11 @@ use segment_api::models::{CreateDestination, Destination, UpdateDestination};
 use segment_api::Client;
 
 use super::common;
-use crate::engine::{object_of, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::diagnostics::Diagnostic;
+use crate::engine::catalog_check;
+use crate::engine::{
+    object_of, Catalog, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec, ResourceType,
+};
 use crate::value::{Type, Value};
 
 pub struct DestinationResource;
@@ -80,6 +84,10 @@ impl ResourceType for DestinationResource {
             )],
             _ => Vec::new(),
         }
+    }
+
+    async fn check_plan(&self, cx: &PlanCheck<'_>) -> Vec<Diagnostic> {
+        catalog_check::check_settings(cx, Catalog::Destinations).await
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {

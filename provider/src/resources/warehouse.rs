@@ -6,7 +6,11 @@ use segment_api::Client;
 use serde_json::Value as Json;
 
 use super::common;
-use crate::engine::{object_of, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
+use crate::diagnostics::Diagnostic;
+use crate::engine::catalog_check;
+use crate::engine::{
+    object_of, Catalog, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec, ResourceType,
+};
 use crate::value::{Type, Value};
 
 pub struct WarehouseResource;
@@ -112,6 +116,10 @@ impl ResourceType for WarehouseResource {
             )],
             _ => Vec::new(),
         }
+    }
+
+    async fn check_plan(&self, cx: &PlanCheck<'_>) -> Vec<Diagnostic> {
+        catalog_check::check_settings(cx, Catalog::Warehouses).await
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
