@@ -19,7 +19,7 @@ use tokio::sync::OnceCell;
 
 use super::Obj;
 use crate::diagnostics::Diagnostic;
-use crate::value::AttributePath;
+use crate::value::{AttributePath, Value};
 
 /// What the API shows instead of a secret; sending it back keeps the secret.
 fn is_mask(v: &Json) -> bool {
@@ -109,9 +109,9 @@ async fn fetch(api: &Client, catalog: Catalog, id: &str) -> Option<Arc<Entry>> {
 /// What a plan-time check sees: the prior state (empty on create), the
 /// planned state, and the workspace when the provider can reach it.
 pub struct PlanCheck<'a> {
-    pub prior: &'a Obj,
-    pub planned: &'a Obj,
-    pub creating: bool,
+    /// Null on create.
+    pub prior: &'a Value,
+    pub planned: &'a Value,
     pub catalogs: &'a CatalogCache,
     /// The client, made only when a check asks (unknown provider
     /// configuration or no token: None).
@@ -121,21 +121,23 @@ pub struct PlanCheck<'a> {
 /// Checks `settings` (a JSON string) against the catalog entry `metadata.id`
 /// names in `catalog`.
 pub async fn check_settings(cx: &PlanCheck<'_>, catalog: Catalog) -> Vec<Diagnostic> {
+    let creating = cx.prior.is_null();
+    let (prior, planned) = (Obj::from_value(cx.prior), Obj::from_value(cx.planned));
     let (Some(id), Some(text)) = (
-        cx.planned.nested_str("metadata", "id"),
-        cx.planned.str("settings"),
+        planned.nested_str("metadata", "id"),
+        planned.str("settings"),
     ) else {
         return Vec::new();
     };
     let Ok(Json::Object(settings)) = serde_json::from_str::<Json>(text) else {
         return Vec::new();
     };
-    let prior = match cx.prior.str("settings").map(serde_json::from_str::<Json>) {
+    let prior = match prior.str("settings").map(serde_json::from_str::<Json>) {
         Some(Ok(Json::Object(map))) => map,
         _ => Map::new(),
     };
     let changed = changed_keys(&settings, &prior);
-    if changed.is_empty() && !cx.creating {
+    if changed.is_empty() && !creating {
         return Vec::new();
     }
     let Some(api) = (cx.api)() else {
@@ -145,7 +147,7 @@ pub async fn check_settings(cx: &PlanCheck<'_>, catalog: Catalog) -> Vec<Diagnos
     let Some(entry) = cx.catalogs.entry(&api, catalog, id).await else {
         return Vec::new();
     };
-    judge(&entry, catalog, id, &settings, &changed, cx.creating)
+    judge(&entry, catalog, id, &settings, &changed, creating)
 }
 
 /// The keys a plan sets to a new value. Nulls remove a key and masks keep

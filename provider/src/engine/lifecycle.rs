@@ -142,24 +142,27 @@ impl Engine {
         let Some(e) = self.resources.get(r.type_name.as_str()) else {
             return self.plan(r);
         };
-        let creating = r.prior_state.is_null();
-        let prior = Obj::from_value(&r.prior_state);
-        let mut response = self.plan(r);
-        if response.planned_state.is_null() || response.diagnostics.has_errors() {
-            return response;
+        // Planned from references: a type without checks pays nothing more
+        // than `plan` does.
+        let p = plan(&e.spec, &r.prior_state, &r.proposed_new_state, &r.config);
+        let mut diagnostics = Diagnostics::new();
+        if !p.planned.is_null() {
+            let cx = PlanCheck {
+                prior: &r.prior_state,
+                planned: &p.planned,
+                catalogs: &self.catalogs,
+                api,
+            };
+            for d in e.imp.check_plan(&cx).await {
+                diagnostics.push(d);
+            }
         }
-        let planned = Obj::from_value(&response.planned_state);
-        let cx = PlanCheck {
-            prior: &prior,
-            planned: &planned,
-            creating,
-            catalogs: &self.catalogs,
-            api,
-        };
-        for d in e.imp.check_plan(&cx).await {
-            response.diagnostics.push(d);
+        PlanResourceChangeResponse {
+            planned_state: p.planned,
+            requires_replace: p.requires_replace,
+            planned_private: r.prior_private,
+            diagnostics,
         }
-        response
     }
 
     pub async fn read(&self, api: &Client, r: ReadResourceRequest) -> ReadResourceResponse {
