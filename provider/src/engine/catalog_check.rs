@@ -17,15 +17,10 @@ use segment_api::Client;
 use serde_json::{Map, Value as Json};
 use tokio::sync::OnceCell;
 
+use super::json_attr::is_masked;
 use super::Obj;
 use crate::diagnostics::Diagnostic;
 use crate::value::{AttributePath, Value};
-
-/// What the API shows instead of a secret; sending it back keeps the secret.
-fn is_mask(v: &Json) -> bool {
-    v.as_str()
-        .is_some_and(|s| !s.is_empty() && s.chars().all(|c| c == '•'))
-}
 
 /// The three catalogs whose entries carry settings options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +153,7 @@ fn changed_keys<'s>(
 ) -> Vec<(&'s String, &'s Json)> {
     settings
         .iter()
-        .filter(|(k, v)| !v.is_null() && !is_mask(v) && prior.get(*k) != Some(*v))
+        .filter(|(k, v)| !v.is_null() && !is_masked(v) && prior.get(*k) != Some(*v))
         .collect()
 }
 
