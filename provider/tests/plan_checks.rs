@@ -8,11 +8,13 @@ mod support;
 use std::time::Duration;
 
 use segment_api::models::Label;
+use segment_e2e::fake::{Reply, ScriptedServer};
 use segment_e2e::fixtures::STRIPE_SOURCE;
 use segment_e2e::fixtures::{self, AMPLITUDE_DESTINATION, JAVASCRIPT_SOURCE, POSTGRES_WAREHOUSE};
-use segment_e2e::{within, TestWorkspace};
+use segment_e2e::{fast_retry, within, TestWorkspace};
 use support::plans::exit_code;
 use support::terraform::{provider_config, TerraformDir};
+use terraform_provider_segment::engine::catalog_check::{Catalog, CatalogCache};
 
 const LIMIT: Duration = Duration::from_secs(30);
 const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false"];
@@ -276,4 +278,37 @@ resource "segment_label" "team" {{
     // Nothing was created beside what was there.
     let sources = within(LIMIT, "list sources", api.list_sources()).await;
     assert_eq!(sources.expect("list sources").len(), 1);
+}
+
+// Terraform plans up to ten objects at once: the catalog entry they share is
+// read once per provider process, and an unreadable one is not asked again.
+#[tokio::test(flavor = "multi_thread")]
+async fn catalog_entries_are_read_once_per_process() {
+    let entry = serde_json::json!({ "destinationMetadata": {
+        "id": "amp", "slug": "amplitude", "name": "Amplitude",
+        "options": [{ "name": "apiKey", "type": "password", "required": true }]
+    }});
+    let server = ScriptedServer::start(vec![Reply::ok(entry)]).await;
+    let api = server.client(fast_retry());
+    let cache = CatalogCache::default();
+    let read = || cache.entry(&api, Catalog::Destinations, "amp");
+    let (a, b, c) = within(LIMIT, "read the entry", async {
+        tokio::join!(read(), read(), read())
+    })
+    .await;
+    for got in [a, b, c] {
+        let got = got.expect("entry read");
+        assert_eq!((got.name.as_str(), got.options.len()), ("Amplitude", 1));
+    }
+    assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
+
+    // Past the script the server answers 418: unreadable, asked once.
+    for _ in 0..2 {
+        let got = within(LIMIT, "read a missing entry", async {
+            cache.entry(&api, Catalog::Destinations, "gone").await
+        })
+        .await;
+        assert!(got.is_none());
+    }
+    assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
 }
