@@ -176,14 +176,23 @@ async fn warehouse_lifecycle() {
         plan.stdout
     );
 
-    // Deleted outside Terraform: planned for creation.
+    // Deleted outside Terraform: planned for creation, which needs the
+    // password the configuration left out; the plan says so.
     api.delete_warehouse(&id).await.expect("delete");
+    let plan = tf.terraform(PLAN);
+    assert_eq!(exit_code(&plan), 1, "{}", plan.output());
+    assert!(
+        plan.stderr
+            .contains("Missing required setting \"password\""),
+        "{}",
+        plan.output()
+    );
+    write(&with_password);
     let plan = tf.terraform(PLAN);
     assert_eq!(exit_code(&plan), 2, "{}", plan.output());
     assert!(plan.stdout.contains("will be created"), "{}", plan.output());
 
-    // Create again (a new warehouse needs its password), then destroy.
-    write(&with_password);
+    // Create again, then destroy.
     tf.terraform_ok(APPLY);
     assert!(only_warehouse(&ws).await.is_some());
     tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use segment_api::Client;
 
+use super::catalog_check::{CatalogCache, PlanCheck};
+use super::conflict;
 use super::diagnose::diagnose;
 use super::empty;
 use super::gone::{unconfirmed, Confirmed, NotShownGone};
@@ -27,6 +29,8 @@ pub struct Engine {
     data_sources: BTreeMap<&'static str, Entry<dyn DataSourceType>>,
     /// Lists that answered 200, so that 404s under them mean gone.
     confirmed: Confirmed,
+    /// Catalog entries plan-time checks have read in this process.
+    catalogs: CatalogCache,
 }
 
 fn unknown_type(type_name: &str) -> Diagnostics {
@@ -69,7 +73,14 @@ impl Engine {
                 })
                 .collect(),
             confirmed: Confirmed::default(),
+            catalogs: CatalogCache::default(),
         }
+    }
+
+    /// Forgets what was read from a workspace: the provider was configured
+    /// again, perhaps for another one.
+    pub fn forget_workspace(&self) {
+        self.catalogs.clear();
     }
 
     pub fn resource_specs(&self) -> impl Iterator<Item = &ResourceSpec> {
@@ -127,6 +138,39 @@ impl Engine {
             requires_replace: p.requires_replace,
             planned_private: r.prior_private,
             diagnostics: Diagnostics::new(),
+        }
+    }
+
+    /// [`Engine::plan`], then the type's own checks that need the
+    /// workspace (`api` is asked for a client only if a check needs one).
+    pub async fn plan_checked(
+        &self,
+        api: &(dyn Fn() -> Option<Client> + Send + Sync),
+        r: PlanResourceChangeRequest,
+    ) -> PlanResourceChangeResponse {
+        let Some(e) = self.resources.get(r.type_name.as_str()) else {
+            return self.plan(r);
+        };
+        // Planned from references: a type without checks pays nothing more
+        // than `plan` does.
+        let p = plan(&e.spec, &r.prior_state, &r.proposed_new_state, &r.config);
+        let mut diagnostics = Diagnostics::new();
+        if !p.planned.is_null() {
+            let cx = PlanCheck {
+                prior: &r.prior_state,
+                planned: &p.planned,
+                catalogs: &self.catalogs,
+                api,
+            };
+            for d in e.imp.check_plan(&cx).await {
+                diagnostics.push(d);
+            }
+        }
+        PlanResourceChangeResponse {
+            planned_state: p.planned,
+            requires_replace: p.requires_replace,
+            planned_private: r.prior_private,
+            diagnostics,
         }
     }
 
@@ -192,14 +236,21 @@ impl Engine {
                 response.new_state = settle(&e.spec, &planned, &returned).into_value()
             }
             Err(f) => {
+                let creating = r.prior_state.is_null();
                 let action = if r.planned_state.is_null() {
                     "delete"
-                } else if r.prior_state.is_null() {
+                } else if creating {
                     "create"
                 } else {
                     "update"
                 };
-                response.diagnostics.push(diagnose(&e.spec, action, f));
+                let exists = matches!(&f, Failure::Api(err) if err.status() == Some(409));
+                let mut d = diagnose(&e.spec, action, f);
+                if creating && exists {
+                    let id = e.imp.existing_import_id(api, &planned).await;
+                    d = conflict::explain(&e.spec, id.as_deref(), d);
+                }
+                response.diagnostics.push(d);
             }
         }
         response

@@ -7,6 +7,8 @@
 //! failures into diagnostics that point at attributes. It knows no resource
 //! by name.
 
+pub mod catalog_check;
+mod conflict;
 mod convert;
 mod diagnose;
 mod empty;
@@ -20,6 +22,7 @@ mod plan;
 mod resource;
 mod validate;
 
+pub use catalog_check::{Catalog, PlanCheck};
 pub use convert::{camel, json_to_value, object_of, value_to_json};
 pub use field::{Check, Field, JsonMode, Role};
 pub use gone::Collection;

@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use segment_api::Client;
 
+use super::catalog_check::PlanCheck;
 use super::{Collection, Failure, Field, Obj};
+use crate::diagnostics::Diagnostic;
 use crate::schema::{Block, Schema};
 
 /// How `terraform import` IDs are spelled: attribute names joined by `:`,
@@ -59,6 +61,18 @@ pub trait ResourceType: Send + Sync + 'static {
     /// may be unknown: skip those.
     fn validate(&self, _config: &Obj) -> Vec<Failure> {
         Vec::new()
+    }
+    /// Checks of a planned change that need the workspace (settings
+    /// against the catalog), after the generic plan rules. The default
+    /// checks nothing and sends no request.
+    async fn check_plan(&self, _cx: &PlanCheck<'_>) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+    /// After a create the API refused with 409: the import ID of the object
+    /// that already holds the planned natural key, looked up through the
+    /// API. None: not known, and the message says how to find it.
+    async fn existing_import_id(&self, _api: &Client, _plan: &Obj) -> Option<String> {
+        None
     }
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj>;
     /// `None`: the object no longer exists (Terraform then plans to create it).

@@ -6,8 +6,11 @@ use segment_api::Client;
 
 use super::common;
 use crate::data_sources::catalog;
+use crate::diagnostics::Diagnostic;
+use crate::engine::catalog_check;
 use crate::engine::{
-    object_of, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+    object_of, Catalog, Collection, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec,
+    ResourceType,
 };
 use crate::value::{Type, Value};
 
@@ -94,6 +97,10 @@ impl ResourceType for DestinationResource {
             )],
             _ => Vec::new(),
         }
+    }
+
+    async fn check_plan(&self, cx: &PlanCheck<'_>) -> Vec<Diagnostic> {
+        catalog_check::check_settings(cx, Catalog::Destinations).await
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {

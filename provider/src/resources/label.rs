@@ -75,6 +75,15 @@ impl ResourceType for LabelResource {
             .collect()
     }
 
+    async fn existing_import_id(&self, api: &Client, plan: &Obj) -> Option<String> {
+        let (key, value) = (plan.str("key")?, plan.str("value")?);
+        let labels = api.list_labels().await.ok()?;
+        labels
+            .iter()
+            .find(|l| l.key == key && l.value == value)
+            .map(|l| format!("{}:{}", l.key, l.value))
+    }
+
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
         let label = Label {
             key: plan.string("key")?,

@@ -8,8 +8,11 @@ use segment_api::Client;
 
 use super::common;
 use crate::data_sources::catalog;
+use crate::diagnostics::Diagnostic;
+use crate::engine::catalog_check;
 use crate::engine::{
-    object_of, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+    object_of, Catalog, Collection, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec,
+    ResourceType,
 };
 use crate::value::{Type, Value};
 
@@ -153,6 +156,16 @@ impl ResourceType for SourceResource {
             )],
             _ => Vec::new(),
         }
+    }
+
+    async fn check_plan(&self, cx: &PlanCheck<'_>) -> Vec<Diagnostic> {
+        catalog_check::check_settings(cx, Catalog::Sources).await
+    }
+
+    async fn existing_import_id(&self, api: &Client, plan: &Obj) -> Option<String> {
+        let slug = plan.str("slug")?;
+        let sources = api.list_sources().await.ok()?;
+        sources.into_iter().find(|s| s.slug == slug).map(|s| s.id)
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {

@@ -203,6 +203,22 @@ impl ResourceType for SourceTrackingPlanConnectionResource {
         .collect()
     }
 
+    /// A source follows one plan: the connection in the way is the one of
+    /// whichever plan lists the source.
+    async fn existing_import_id(&self, api: &Client, plan: &Obj) -> Option<String> {
+        let source_id = plan.str("source_id")?;
+        for tracking_plan in api.list_tracking_plans().await.ok()? {
+            let sources = api
+                .list_tracking_plan_sources(&tracking_plan.id)
+                .await
+                .ok()?;
+            if sources.iter().any(|s| s.id == source_id) {
+                return Some(format!("{source_id}:{}", tracking_plan.id));
+            }
+        }
+        None
+    }
+
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
         let source_id = plan.string("source_id")?;
         let plan_id = plan.string("tracking_plan_id")?;

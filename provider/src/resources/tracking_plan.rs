@@ -347,6 +347,15 @@ impl ResourceType for TrackingPlanResource {
         failures
     }
 
+    async fn existing_import_id(&self, api: &Client, plan: &Obj) -> Option<String> {
+        let name = plan.str("name")?;
+        let plans = api.list_tracking_plans().await.ok()?;
+        plans
+            .into_iter()
+            .find(|p| p.name.as_deref() == Some(name))
+            .map(|p| p.id)
+    }
+
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
         let rules = rules_of(plan)?;
         let created = api

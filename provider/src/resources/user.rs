@@ -278,6 +278,16 @@ impl ResourceType for UserResource {
         out
     }
 
+    /// A pending invite has no import ID: only a joined user has one.
+    async fn existing_import_id(&self, api: &Client, plan: &Obj) -> Option<String> {
+        let email = plan.str("email")?;
+        let users = api.list_users().await.ok()?;
+        users
+            .into_iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+            .map(|u| u.id)
+    }
+
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
         let email = plan.string("email")?;
         invite(api, &email, &permissions_of(plan)?).await?;

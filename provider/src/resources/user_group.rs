@@ -126,6 +126,12 @@ impl ResourceType for UserGroupResource {
         out
     }
 
+    async fn existing_import_id(&self, api: &Client, plan: &Obj) -> Option<String> {
+        let name = plan.str("name")?;
+        let groups = api.list_user_groups().await.ok()?;
+        groups.into_iter().find(|g| g.name == name).map(|g| g.id)
+    }
+
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
         let perms = permissions_of(plan)?;
         let group = api.create_user_group(&plan.string("name")?).await?;

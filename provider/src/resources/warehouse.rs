@@ -7,8 +7,11 @@ use serde_json::Value as Json;
 
 use super::common;
 use crate::data_sources::catalog;
+use crate::diagnostics::Diagnostic;
+use crate::engine::catalog_check;
 use crate::engine::{
-    object_of, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
+    object_of, Catalog, Collection, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec,
+    ResourceType,
 };
 use crate::value::{Type, Value};
 
@@ -123,6 +126,10 @@ impl ResourceType for WarehouseResource {
             )],
             _ => Vec::new(),
         }
+    }
+
+    async fn check_plan(&self, cx: &PlanCheck<'_>) -> Vec<Diagnostic> {
+        catalog_check::check_settings(cx, Catalog::Warehouses).await
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {

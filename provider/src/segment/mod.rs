@@ -141,6 +141,7 @@ impl ProviderBackend for SegmentProvider {
                 if let Ok(mut slot) = self.client.write() {
                     *slot = None;
                 }
+                self.engine.forget_workspace();
                 diags
             }
             Err(diags) => diags,
@@ -175,7 +176,16 @@ impl ProviderBackend for SegmentProvider {
         &self,
         request: PlanResourceChangeRequest,
     ) -> Result<PlanResourceChangeResponse, BackendError> {
-        Ok(self.engine.plan(request))
+        // Checks against the workspace are a bonus: without a usable
+        // client (unknown configuration, no token) the plan goes on.
+        let api = || {
+            let config = self.config()?;
+            if config.has_unknowns {
+                return None;
+            }
+            self.client().ok()
+        };
+        Ok(self.engine.plan_checked(&api, request).await)
     }
 
     async fn apply_resource_change(
