@@ -8,7 +8,12 @@ use segment_api::Client;
 /// Requests in flight while listing children of many parents.
 const CONCURRENCY: usize = 16;
 /// Function types; insert functions have instances.
-const FUNCTION_TYPES: &[&str] = &["SOURCE", "DESTINATION", "INSERT_DESTINATION"];
+const FUNCTION_TYPES: &[&str] = &[
+    "SOURCE",
+    "DESTINATION",
+    "INSERT_DESTINATION",
+    "INSERT_SOURCE",
+];
 
 /// One live object.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -117,17 +117,24 @@ async fn official_example_shapes_apply_and_plan_clean() {
         (Some(0.05), None)
     );
 
-    // Shapes the local workspace does not apply yet still plan.
+    // Source insert functions and source schema settings: applied, planned
+    // clean, then removed again.
     tf.write("pending.tf", PENDING);
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
+    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
     assert!(
-        plan.stdout
-            .contains("Plan: 3 to add, 0 to change, 0 to destroy."),
+        apply.stdout.contains("3 added, 0 changed, 0 destroyed."),
         "{}",
-        plan.output()
+        apply.output()
     );
+    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
     std::fs::remove_file(tf.work.join("pending.tf")).expect("remove pending.tf");
+    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        apply.stdout.contains("0 added, 0 changed, 3 destroyed."),
+        "{}",
+        apply.output()
+    );
 
     // A catalog detail edited beside `metadata.id` updates in place (it once
     // replaced the destination), and is kept as written.

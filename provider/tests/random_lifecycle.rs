@@ -110,7 +110,7 @@ fn free_settings(rng: &mut Rng) -> String {
 
 const RULES: [&str; 4] = [
     r#"{ type = "TRACK", key = "Order Completed", version = 1, json_schema = jsonencode({ properties = { properties = { type = "object" } } }) }"#,
-    r#"{ type = "TRACK", key = "Order Completed", version = 2, json_schema = jsonencode({}) }"#,
+    r#"{ type = "TRACK", key = "Order Refunded", version = 2, json_schema = jsonencode({}) }"#,
     r#"{ type = "TRACK", key = "Signed Up", version = 1, json_schema = jsonencode({ type = "object" }) }"#,
     r#"{ type = "IDENTIFY", version = 1, json_schema = jsonencode({ properties = { traits = { type = "object" } } }) }"#,
 ];

@@ -1,11 +1,21 @@
-# Official example shapes the local workspace applies on another branch
-# (source insert functions, source schema settings): planned, not applied.
+# Official example shapes the test applies and then removes again (source
+# insert functions, source schema settings), beside main.tf.
 
 # examples/resources/segment_insert_function_instance, on a source.
 resource "segment_function" "source_insert" {
   code          = "async function onTrack(event) { return event }"
   display_name  = "My source insert function"
   resource_type = "INSERT_SOURCE"
+  settings = [
+    {
+      name        = "apiKey"
+      label       = "api key"
+      type        = "STRING"
+      description = "api key"
+      required    = false
+      sensitive   = false
+    },
+  ]
 }
 
 resource "segment_insert_function_instance" "on_source" {
