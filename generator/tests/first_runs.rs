@@ -138,6 +138,31 @@ async fn a_failed_first_export_leaves_no_repository_and_keeps_what_a_person_made
     assert!(support::snapshot(&theirs) == before, "and its files");
 }
 
+// An export that fails after writing files into a person's folder left
+// them there, beside an empty `.git`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_failing_mid_way_removes_what_it_wrote_and_nothing_else() {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    support::source(&ws, "web").await;
+    let dir = support::temp_dir();
+    let folder = dir.path().join("folder");
+    // A folder where the export needs a file: writing it fails after the
+    // files sorted before it were written.
+    std::fs::create_dir_all(folder.join("hcl/providers.tf")).expect("folder");
+    std::fs::write(folder.join("hcl/providers.tf/keep.md"), "mine\n").expect("file");
+    std::fs::write(folder.join("README.md"), "mine\n").expect("file");
+    let before = support::snapshot(&folder);
+
+    let done = gitops(&ws, &["export", "--repo", utf8(&folder), "--path", "hcl"]);
+    assert_eq!(done.status.code(), Some(1), "{}", done.output());
+    assert!(
+        support::snapshot(&folder) == before,
+        "only the person's files are left: {:?}",
+        support::snapshot(&folder).keys().collect::<Vec<_>>()
+    );
+    assert_eq!(entries(&folder), ["README.md", "hcl"], "no .git");
+}
+
 // `--repo` naming a file said only "File exists".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repo_naming_a_file_is_a_clear_error_and_the_file_is_unchanged() {

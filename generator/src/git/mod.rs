@@ -307,7 +307,11 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     }
     let tmp = path.with_extension("segment-gitops-tmp");
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        // No stray file beside the one that could not be replaced.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
     Ok(())
 }
 
