@@ -156,7 +156,19 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are answers; every usage error is an error
+            // (exit 1): clap's 2 would read as "drift found" to a script.
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -177,12 +189,16 @@ async fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Export(common) => {
             let session = common.session()?;
-            let progress = Progress::new();
-            let report = session
-                .export(&|n| progress.listed(n), &|| progress.read_one())
-                .await?;
-            progress.finish();
-            print_report(&report);
+            let work = async {
+                let progress = Progress::new();
+                let report = session
+                    .export(&|n| progress.listed(n), &|| progress.read_one())
+                    .await?;
+                progress.finish();
+                print_report(&report);
+                Ok(ExitCode::SUCCESS)
+            };
+            settle(&session, &common, work.await)
         }
         Command::Sync {
             common,
@@ -190,45 +206,79 @@ async fn run(command: Command) -> Result<ExitCode> {
             full,
         } => {
             let session = common.session()?;
-            if full {
-                let report = session.export(&|_| {}, &|| {}).await?;
-                print_report(&report);
-            }
-            let progress = if watch {
-                sync::watch(&session, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?
-            } else {
-                sync::catch_up(&session).await?
+            let work = async {
+                if full {
+                    let report = session.export(&|_| {}, &|| {}).await?;
+                    print_report(&report);
+                }
+                let progress = if watch {
+                    sync::watch(&session, async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await?
+                } else {
+                    sync::catch_up(&session).await?
+                };
+                println!(
+                    "{} events read, {} commits",
+                    progress.events, progress.commits
+                );
+                Ok(ExitCode::SUCCESS)
             };
-            println!(
-                "{} events read, {} commits",
-                progress.events, progress.commits
-            );
+            settle(&session, &common, work.await)
         }
         Command::Drift { common, rev } => {
             let session = common.session()?;
-            let drift = session.drift(rev.as_deref()).await?;
-            // A file Terraform would reject is an error, not drift.
-            for e in &drift.errors {
-                println!("error: {e}");
-            }
-            for d in &drift.changes {
-                println!("{d}");
-            }
-            if !drift.errors.is_empty() {
-                return Ok(ExitCode::FAILURE);
-            }
-            if drift.changes.is_empty() {
-                println!("no drift: the repository matches the workspace");
-                return Ok(ExitCode::SUCCESS);
-            }
-            return Ok(ExitCode::from(2));
+            let work = async {
+                let drift = session.drift(rev.as_deref()).await?;
+                // A file Terraform would reject is an error, not drift.
+                for e in &drift.errors {
+                    println!("error: {e}");
+                }
+                for d in &drift.changes {
+                    println!("{d}");
+                }
+                if !drift.errors.is_empty() {
+                    return Ok(ExitCode::FAILURE);
+                }
+                if drift.changes.is_empty() {
+                    println!("no drift: the repository matches the workspace");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Ok(ExitCode::from(2))
+            };
+            settle(&session, &common, work.await)
         }
-        Command::Demo { dir } => demo::run(dir).await?,
+        Command::Demo { dir } => {
+            demo::run(dir).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+/// A failed run leaves no repository it created behind, and says which
+/// workspace it could not reach rather than how the connection failed.
+fn settle(session: &Session, common: &Common, done: Result<ExitCode>) -> Result<ExitCode> {
+    let e = match done {
+        Ok(code) => return Ok(code),
+        Err(e) => e,
+    };
+    session.repo.undo_creation();
+    let unreachable = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<segment_api::Error>(),
+            Some(segment_api::Error::Transport { .. })
+        )
+    });
+    if unreachable {
+        return Err(anyhow::anyhow!(
+            "could not reach the workspace at {} ({}): check --url (or PUBLIC_API_URL), \
+             that the workspace is up, and that this machine can reach it (network, proxy, TLS)",
+            common.url,
+            e.root_cause()
+        ));
+    }
+    Err(e)
 }
 
 fn print_report(report: &segment_gitops::session::Report) {

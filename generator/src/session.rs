@@ -16,6 +16,7 @@ use crate::git::remote::Remote;
 use crate::git::{Author, Repo};
 use crate::inventory;
 use crate::reconcile::{self, Outcome, Request};
+use crate::repo::inside;
 use crate::repo::state::Managed;
 use crate::repo::Folder;
 
@@ -57,18 +58,25 @@ pub struct Report {
 
 impl Session {
     pub fn open(api: Client, options: Options) -> Result<Session> {
-        let repo = Repo::open(&options.repo, options.branch.as_deref())?;
-        if let Some(remote) = &options.remote {
-            // Start from what people merged, and push what an earlier run
-            // could not.
-            remote.pull(&repo)?;
-            remote.publish(&repo)?;
-        }
+        // Before anything is created: a refusal later would leave files
+        // outside the repository.
+        inside::check_repo(&options.repo)?;
+        inside::check_path(&options.repo, &options.path)?;
         // A local backend's state beside the files is read with the folder.
         let state = match &options.state {
             Some(p) => crate::repo::state::read(p).context("reading --state")?,
             None => HashMap::new(),
         };
+        let repo = Repo::open(&options.repo, options.branch.as_deref())?;
+        if let Some(remote) = &options.remote {
+            // Start from what people merged, and push what an earlier run
+            // could not.
+            let synced = remote.pull(&repo).and_then(|()| remote.publish(&repo));
+            if let Err(e) = synced {
+                repo.undo_creation();
+                return Err(e.into());
+            }
+        }
         Ok(Session {
             api,
             engine: Engine::new(resources::all(), data_sources::all()),

@@ -4,10 +4,12 @@
 
 mod auth;
 mod bulk;
+mod created;
 pub mod known_hosts;
 mod onto_head;
 pub mod remote;
 
+use created::{topmost_missing, undo, Created};
 pub use onto_head::Onto;
 
 use std::collections::BTreeMap;
@@ -51,19 +53,33 @@ pub struct Repo {
     pub repo: Repository,
     pub root: PathBuf,
     pub branch: String,
+    /// What this run made to hold the repository; undone if it fails
+    /// before the first commit.
+    created: Option<Created>,
 }
 
 impl Repo {
     /// Opens `root`, or makes a new repository there on `branch`.
     pub fn open(root: &Path, branch: Option<&str>) -> Result<Repo> {
+        let mut created = topmost_missing(root).map(Created::Folder);
         std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
         let repo = match Repository::open(root) {
             Ok(r) => r,
             Err(_) => {
+                if created.is_none() {
+                    created = Some(Created::git_in(root)?);
+                }
                 let mut opts = git2::RepositoryInitOptions::new();
                 opts.initial_head(branch.unwrap_or("main"));
-                Repository::init_opts(root, &opts)
-                    .with_context(|| format!("creating a Git repository in {}", root.display()))?
+                match Repository::init_opts(root, &opts) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        undo(root, created.as_ref(), &[]);
+                        return Err(e).with_context(|| {
+                            format!("creating a Git repository in {}", root.display())
+                        });
+                    }
+                }
             }
         };
         let current = repo
@@ -85,6 +101,7 @@ impl Repo {
             repo,
             root,
             branch: current,
+            created,
         };
         r.recover()?;
         Ok(r)
@@ -290,7 +307,11 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     }
     let tmp = path.with_extension("segment-gitops-tmp");
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        // No stray file beside the one that could not be replaced.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
     Ok(())
 }
 

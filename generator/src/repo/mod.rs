@@ -5,6 +5,7 @@
 mod at_rev;
 pub mod check;
 pub mod edit;
+pub mod inside;
 pub mod scan;
 pub mod state;
 
