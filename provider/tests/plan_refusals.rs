@@ -5,42 +5,17 @@
 
 mod support;
 
-use std::time::Duration;
-
-use segment_e2e::{fixtures, within, TestWorkspace};
+use segment_e2e::fixtures;
 use support::plans::exit_code;
-use support::terraform::{provider_config, TerraformDir};
+use support::workspace_dir::{WorkspaceDir as Setup, APPLY, PLAN};
 
-const LIMIT: Duration = Duration::from_secs(30);
-const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false"];
-const PLAN: &[&str] = &["plan", "-detailed-exitcode", "-input=false"];
 /// Roles from the workspace's fixed list (`GET /roles`).
 const WORKSPACE_OWNER: &str = "1WDUuRLxv84rrfCNUwvkrRtkxnS";
 const WAREHOUSE_ADMIN: &str = "sgw_role_warehouse_admin";
 const SOURCE_READ_ONLY: &str = "sgw_role_source_read_only";
 
-struct Setup {
-    ws: TestWorkspace,
-    tf: TerraformDir,
-    head: String,
-}
-
+/// What these tests ask of a plan, beside the shared steps.
 impl Setup {
-    async fn new() -> Setup {
-        let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-            .await
-            .expect("workspace starts");
-        let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-        let head = provider_config(ws.base_url());
-        tf.write("main.tf", &head);
-        tf.terraform_ok(&["init", "-input=false"]);
-        Setup { ws, tf, head }
-    }
-
-    fn write(&self, body: &str) {
-        self.tf.write("main.tf", &format!("{}{body}", self.head));
-    }
-
     /// Plans `body` and asserts the plan fails with every one of `needles`
     /// in its errors (Terraform wraps messages: spacing is ignored).
     fn plan_refuses(&self, body: &str, needles: &[&str]) {
@@ -54,8 +29,8 @@ impl Setup {
     }
 
     fn assert_clean(&self) {
-        let plan = self.tf.terraform(PLAN);
-        assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+        let (code, out) = self.plan();
+        assert_eq!(code, 0, "{out}");
     }
 }
 
@@ -75,7 +50,7 @@ resource "segment_label" "good" {
 // other objects of the same plan were made.
 #[tokio::test(flavor = "multi_thread")]
 async fn label_key_with_colon_or_slash_is_refused_at_plan() {
-    let s = Setup::new().await;
+    let s = Setup::start().await;
     for key in ["env:prod", "env/prod"] {
         let body = format!(
             "{GOOD_LABEL}\nresource \"segment_label\" \"bad\" {{\n  key   = \"{key}\"\n  value = \"x\"\n}}\n"
@@ -110,7 +85,7 @@ async fn label_key_with_colon_or_slash_is_refused_at_plan() {
 // the plan and was refused by the workspace at apply.
 #[tokio::test(flavor = "multi_thread")]
 async fn rule_json_schema_that_is_not_an_object_is_refused_at_plan() {
-    let s = Setup::new().await;
+    let s = Setup::start().await;
     let body = r#"
 resource "segment_tracking_plan" "p" {
   name = "Checkout"
@@ -135,7 +110,7 @@ resource "segment_tracking_plan" "p" {
 // Slugs with spaces passed the plan and the workspace refused them at apply.
 #[tokio::test(flavor = "multi_thread")]
 async fn source_slug_with_spaces_is_refused_at_plan() {
-    let s = Setup::new().await;
+    let s = Setup::start().await;
     let body = format!(
         r#"
 resource "segment_source" "s" {{
@@ -161,7 +136,7 @@ resource "segment_source" "s" {{
 // refused it at apply, after the group itself was created and taken back.
 #[tokio::test(flavor = "multi_thread")]
 async fn group_member_that_is_not_an_email_is_refused_at_plan() {
-    let s = Setup::new().await;
+    let s = Setup::start().await;
     let workspace = s.ws.owner().get_workspace().await.expect("workspace").id;
     let body = format!(
         r#"
@@ -188,7 +163,7 @@ resource "segment_user_group" "g" {{
 // refused at apply.
 #[tokio::test(flavor = "multi_thread")]
 async fn role_granted_on_the_wrong_resource_type_is_refused_at_plan() {
-    let s = Setup::new().await;
+    let s = Setup::start().await;
     let api = s.ws.owner();
     let web = api
         .create_source(&fixtures::javascript_source("web"))
@@ -231,7 +206,7 @@ async fn role_granted_on_the_wrong_resource_type_is_refused_at_plan() {
 // insert functions, but the workspace refused to create one.
 #[tokio::test(flavor = "multi_thread")]
 async fn insert_source_function_and_its_instance_apply() {
-    let s = Setup::new().await;
+    let s = Setup::start().await;
     let body = format!(
         r#"
 resource "segment_source" "web" {{
@@ -285,7 +260,7 @@ resource "segment_insert_function_instance" "web_scrub" {{
 // workspace did not serve /sources/{id}/settings.
 #[tokio::test(flavor = "multi_thread")]
 async fn connection_with_schema_settings_applies_and_plans_clean() {
-    let s = Setup::new().await;
+    let s = Setup::start().await;
     let config = |unplanned: bool, action: &str| {
         format!(
             r#"

@@ -15,8 +15,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use segment_e2e::{within, TestWorkspace};
-use support::plans::exit_code;
-use support::terraform::{provider_config, TerraformDir};
+use support::workspace_dir::{WorkspaceDir, APPLY};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -438,54 +437,42 @@ async fn random_configurations_apply_and_then_plan_clean() {
         .unwrap_or(4);
     eprintln!("random lifecycle: SEGMENT_LIFECYCLE_SEED={seed} SEGMENT_LIFECYCLE_ROUNDS={rounds}");
     let mut rng = Rng(seed);
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
+    let dir = WorkspaceDir::start().await;
+    let (ws, tf) = (&dir.ws, &dir.tf);
     let replay =
         format!("replay with SEGMENT_LIFECYCLE_SEED={seed} SEGMENT_LIFECYCLE_ROUNDS={rounds}");
 
     for round in 1..=rounds {
         let body = configuration(&mut rng);
-        tf.write("main.tf", &format!("{head}{body}"));
-        if round == 1 {
-            tf.terraform_ok(&["init", "-input=false"]);
-        }
-        let apply = tf.terraform(&["apply", "-auto-approve", "-input=false"]);
+        dir.write(&body);
+        let apply = tf.terraform(APPLY);
         assert!(
             apply.status.success(),
             "round {round}: apply failed ({replay})\n{body}\n{}",
             apply.output()
         );
-        let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+        let (code, out) = dir.plan();
         assert_eq!(
-            exit_code(&plan),
-            0,
-            "round {round}: the plan after apply is not empty ({replay})\n{body}\n{}",
-            plan.output()
+            code, 0,
+            "round {round}: the plan after apply is not empty ({replay})\n{body}\n{out}"
         );
-        if rng.chance(40) && drift(&ws, &body).await {
-            let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+        if rng.chance(40) && drift(ws, &body).await {
+            let (code, out) = dir.plan();
             assert_eq!(
-                exit_code(&plan),
-                2,
-                "round {round}: a change made through the API went unseen ({replay})\n{body}\n{}",
-                plan.output()
+                code, 2,
+                "round {round}: a change made through the API went unseen ({replay})\n{body}\n{out}"
             );
-            tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-            let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+            tf.terraform_ok(APPLY);
+            let (code, out) = dir.plan();
             assert_eq!(
-                exit_code(&plan),
-                0,
-                "round {round}: drift did not settle ({replay})\n{body}\n{}",
-                plan.output()
+                code, 0,
+                "round {round}: drift did not settle ({replay})\n{body}\n{out}"
             );
         }
     }
     tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
     assert_eq!(
-        source_id(&ws).await,
+        source_id(ws).await,
         None,
         "destroy left the source ({replay})"
     );

@@ -11,47 +11,12 @@ use segment_api::models::UpdateSource;
 use segment_e2e::fixtures::{self, JAVASCRIPT_SOURCE, POSTGRES_WAREHOUSE};
 use segment_e2e::{within, TestWorkspace};
 use serde_json::json;
-use support::plans::{changed_attributes, exit_code};
-use support::terraform::{provider_config, TerraformDir};
+use support::plans::changed_attributes;
+use support::workspace_dir::WorkspaceDir as Setup;
 
 const LIMIT: Duration = Duration::from_secs(30);
-const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false"];
-const PLAN: &[&str] = &["plan", "-detailed-exitcode", "-input=false"];
-
-/// A workspace, and Terraform pointed at it with `init` done.
-struct Setup {
-    ws: TestWorkspace,
-    tf: TerraformDir,
-    head: String,
-}
 
 impl Setup {
-    async fn start() -> Setup {
-        let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-            .await
-            .expect("workspace starts");
-        let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-        let head = provider_config(ws.base_url());
-        tf.write("main.tf", &head);
-        tf.terraform_ok(&["init", "-input=false"]);
-        Setup { ws, tf, head }
-    }
-
-    fn write(&self, body: &str) {
-        self.tf.write("main.tf", &format!("{}{body}", self.head));
-    }
-
-    fn apply(&self, body: &str) -> String {
-        self.write(body);
-        self.tf.terraform_ok(APPLY).output()
-    }
-
-    /// `plan -detailed-exitcode`: its code and output.
-    fn plan(&self) -> (i32, String) {
-        let plan = self.tf.terraform(PLAN);
-        (exit_code(&plan), plan.output())
-    }
-
     fn assert_settled(&self, what: &str) {
         let (code, out) = self.plan();
         assert_eq!(code, 0, "{what}: the plan after apply is not empty\n{out}");

@@ -14,6 +14,7 @@ pub mod process;
 pub mod proxy;
 pub mod terraform;
 pub mod tls;
+pub mod workspace_dir;
 
 use std::path::PathBuf;
 

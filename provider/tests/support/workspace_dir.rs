@@ -1,0 +1,53 @@
+//! A fresh local workspace and a Terraform directory pointed at it, `init`
+//! done: the start of every test that applies configurations and plans.
+
+use std::time::Duration;
+
+use segment_e2e::{within, TestWorkspace};
+
+use super::plans::exit_code;
+use super::terraform::{provider_config, TerraformDir};
+
+pub const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false"];
+pub const PLAN: &[&str] = &["plan", "-detailed-exitcode", "-input=false"];
+
+pub struct WorkspaceDir {
+    pub ws: TestWorkspace,
+    pub tf: TerraformDir,
+    /// `terraform { required_providers }` and the provider block.
+    pub head: String,
+}
+
+impl WorkspaceDir {
+    pub async fn start() -> WorkspaceDir {
+        let ws = within(
+            Duration::from_secs(30),
+            "start workspace",
+            TestWorkspace::start(),
+        )
+        .await
+        .expect("workspace starts");
+        let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
+        let head = provider_config(ws.base_url());
+        tf.write("main.tf", &head);
+        tf.terraform_ok(&["init", "-input=false"]);
+        WorkspaceDir { ws, tf, head }
+    }
+
+    /// `main.tf` is the provider block and `body`.
+    pub fn write(&self, body: &str) {
+        self.tf.write("main.tf", &format!("{}{body}", self.head));
+    }
+
+    /// Writes `body` and applies it, which must succeed; its output.
+    pub fn apply(&self, body: &str) -> String {
+        self.write(body);
+        self.tf.terraform_ok(APPLY).output()
+    }
+
+    /// `plan -detailed-exitcode`: its code and output.
+    pub fn plan(&self) -> (i32, String) {
+        let plan = self.tf.terraform(PLAN);
+        (exit_code(&plan), plan.output())
+    }
+}
