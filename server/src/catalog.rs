@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use segment_api::models::{
-    DestinationMetadata, IntegrationOption, Settings, SourceMetadata, WarehouseMetadata,
+    json_kind, DestinationMetadata, IntegrationOption, Settings, SourceMetadata, WarehouseMetadata,
 };
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -124,26 +124,6 @@ fn unknown_metadata(what: &str, id: &str) -> AppError {
     )
 }
 
-fn type_matches(kind: &str, v: &Value) -> bool {
-    match kind {
-        "string" | "password" => v.is_string(),
-        "boolean" => v.is_boolean(),
-        "number" => v.is_number(),
-        "array" => v.is_array(),
-        "map" => v.is_object(),
-        // An option type this build does not know: take any value.
-        _ => true,
-    }
-}
-
-fn type_word(kind: &str) -> &str {
-    match kind {
-        "password" => "string",
-        "map" => "object",
-        other => other,
-    }
-}
-
 /// Checks `settings` against an integration's options: every key must be an
 /// option, every value of the option's type, and (unless `partial`, as for a
 /// PATCH) every required option without a default present.
@@ -170,13 +150,13 @@ pub fn validate_settings(
                 ),
             ));
         };
-        if !value.is_null() && !type_matches(&option.kind, value) {
+        if !value.is_null() && !option.accepts(value) {
             return Err(AppError::invalid(
                 field.clone(),
                 format!(
                     "{field}: expected a {}, got {}",
-                    type_word(&option.kind),
-                    json_type(value)
+                    option.type_word(),
+                    json_kind(value)
                 ),
             ));
         }
@@ -194,17 +174,6 @@ pub fn validate_settings(
         }
     }
     Ok(())
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// True for a value the API itself masked: sending it back keeps the secret.

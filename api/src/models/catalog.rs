@@ -48,6 +48,41 @@ impl IntegrationOption {
     pub fn is_secret(&self) -> bool {
         self.kind == "password"
     }
+
+    /// Whether `v` is of this option's type. The workspace refuses a value
+    /// that is not, and the provider warns of it at plan: one rule for both.
+    pub fn accepts(&self, v: &Value) -> bool {
+        match self.kind.as_str() {
+            "string" | "password" => v.is_string(),
+            "boolean" => v.is_boolean(),
+            "number" => v.is_number(),
+            "array" => v.is_array(),
+            "map" => v.is_object(),
+            // An option type this build does not know: take any value.
+            _ => true,
+        }
+    }
+
+    /// The option's type as a message names it (`string`, `object`).
+    pub fn type_word(&self) -> &str {
+        match self.kind.as_str() {
+            "password" => "string",
+            "map" => "object",
+            other => other,
+        }
+    }
+}
+
+/// A JSON value's kind as a message names it: "a string", "an object".
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -17,31 +17,11 @@ pub fn line_of(text: &str, pos: usize) -> usize {
     text.get(..pos).map_or(0, |t| t.matches('\n').count()) + 1
 }
 
-/// Edit distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The closest of `names` to `wrong`, when close enough to be a typo.
 fn suggestion<'a>(wrong: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (wrong.chars().count() / 3).max(2);
     names
-        .map(|n| (distance(wrong, n), n))
+        .map(|n| (strsim::levenshtein(wrong, n), n))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, n)| n)

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use segment_api::models::IntegrationOption;
+use segment_api::models::{json_kind, IntegrationOption};
 use segment_api::Client;
 use serde_json::{Map, Value as Json};
 use tokio::sync::OnceCell;
@@ -188,14 +188,15 @@ fn judge(
             );
             continue;
         };
-        if let Some(expected) = type_mismatch(&option.kind, value) {
+        if !option.accepts(value) {
+            let expected = format!("a {}", option.type_word());
             out.push(
                 Diagnostic::warning(
                     format!("Setting {key:?} should be {expected}"),
                     format!(
                         "`settings` sets {key:?} to {}, but {what} takes {expected} there; \
                          the workspace may refuse it at apply.",
-                        json_type(value)
+                        json_kind(value)
                     ),
                 )
                 .at(at()),
@@ -212,7 +213,7 @@ fn judge(
                         format!(
                             "{what} requires {:?} in `settings` (a {}); add it to `settings`.",
                             o.name,
-                            type_word(&o.kind)
+                            o.type_word()
                         ),
                     )
                     .at(at()),
@@ -229,9 +230,11 @@ fn known_keys(options: &[IntegrationOption], key: &str) -> String {
     const CLOSEST: usize = 5;
     let mut names: Vec<&str> = options.iter().map(|o| o.name.as_str()).collect();
     let lower = key.to_lowercase();
-    names.sort_by_key(|n| (distance(&n.to_lowercase(), &lower), *n));
+    names.sort_by_key(|n| (strsim::levenshtein(&n.to_lowercase(), &lower), *n));
     let hint = match names.first() {
-        Some(best) if distance(&best.to_lowercase(), &lower) <= key.chars().count() / 3 + 1 => {
+        Some(best)
+            if strsim::levenshtein(&best.to_lowercase(), &lower) <= key.chars().count() / 3 + 1 =>
+        {
             format!("Did you mean {best:?}? ")
         }
         _ => String::new(),
@@ -245,57 +248,6 @@ fn known_keys(options: &[IntegrationOption], key: &str) -> String {
             names[..CLOSEST].join(", "),
             names.len()
         )
-    }
-}
-
-/// Levenshtein distance over characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
-}
-
-/// The expected kind of value, when `v` is not of it.
-fn type_mismatch(kind: &str, v: &Json) -> Option<String> {
-    let fits = match kind {
-        "string" | "password" => v.is_string(),
-        "boolean" => v.is_boolean(),
-        "number" => v.is_number(),
-        "array" => v.is_array(),
-        "map" => v.is_object(),
-        // An option type this build does not know: take any value.
-        _ => true,
-    };
-    (!fits).then(|| format!("a {}", type_word(kind)))
-}
-
-fn type_word(kind: &str) -> &str {
-    match kind {
-        "password" => "string",
-        "map" => "object",
-        other => other,
-    }
-}
-
-fn json_type(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
     }
 }
 
@@ -357,12 +309,5 @@ mod tests {
             true,
         );
         assert!(d.len() == 1 && !d[0].is_error(), "{d:?}");
-    }
-
-    #[test]
-    fn distance_counts_edits() {
-        assert_eq!(distance("trackallpagez", "trackallpages"), 1);
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("kitten", "sitting"), 3);
     }
 }
