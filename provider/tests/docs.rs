@@ -148,7 +148,16 @@ fn every_type_has_an_example() {
 /// not `data.segment_x.name`) in a file that imports: an `import {` block or
 /// a `terraform import` argument list.
 fn imports(text: &str, type_name: &str) -> bool {
-    let imports_something = text.contains("import {") || text.contains("\"import\"");
+    // The lifecycle driver (support/lifecycle.rs, support/steps.rs) writes
+    // the block and runs the command for the address a test names.
+    let driven = [
+        "Lifecycle::new(",
+        ".import_both_ways(",
+        ".import_with_block(",
+    ];
+    let imports_something = text.contains("import {")
+        || text.contains("\"import\"")
+        || driven.iter().any(|call| text.contains(call));
     let address = format!("{type_name}.");
     let names_it = text
         .match_indices(&address)
@@ -191,6 +200,12 @@ fn import_detection_needs_an_address_and_an_import() {
         "import { to = x }\ndata.segment_source.s",
         "segment_source"
     ));
+    let driven = r#"Lifecycle { ..Lifecycle::new("segment_label.l", body) }"#;
+    assert!(imports(driven, "segment_label"));
+    assert!(!imports(driven, "segment_source"));
+    let step = r#"t.import_both_ways(&body, &id); // segment_user.u"#;
+    assert!(imports(step, "segment_user"));
+    assert!(!imports("segment_user.u", "segment_user"));
 }
 
 /// Every example is configuration Terraform accepts against our schema

@@ -8,10 +8,12 @@
 // Each test crate includes this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod lifecycle;
 pub mod plans;
 pub mod plugin;
 pub mod process;
 pub mod proxy;
+pub mod steps;
 pub mod terraform;
 pub mod tls;
 pub mod workspace_dir;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use segment_api::models::{CreateDestination, CreateSource};
 use segment_e2e::{within, TestWorkspace};
 
 use super::plans::exit_code;
@@ -20,6 +21,11 @@ pub struct WorkspaceDir {
 
 impl WorkspaceDir {
     pub async fn start() -> WorkspaceDir {
+        Self::start_with(&[]).await
+    }
+
+    /// Like [`Self::start`], with `env` for every Terraform command.
+    pub async fn start_with(env: &[(&str, &str)]) -> WorkspaceDir {
         let ws = within(
             Duration::from_secs(30),
             "start workspace",
@@ -27,7 +33,10 @@ impl WorkspaceDir {
         )
         .await
         .expect("workspace starts");
-        let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
+        let mut tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
+        for (key, value) in env {
+            tf = tf.env(key, value);
+        }
         let head = provider_config(ws.base_url());
         tf.write("main.tf", &head);
         tf.terraform_ok(&["init", "-input=false"]);
@@ -49,5 +58,19 @@ impl WorkspaceDir {
     pub fn plan(&self) -> (i32, String) {
         let plan = self.tf.terraform(PLAN);
         (exit_code(&plan), plan.output())
+    }
+
+    /// Makes a source the configurations point at, through the API; its id.
+    pub async fn source(&self, source: &CreateSource) -> String {
+        let made = self.ws.owner().create_source(source);
+        let made = within(Duration::from_secs(30), "create a source", made).await;
+        made.expect("create a source").id
+    }
+
+    /// Makes a destination the configurations point at; its id.
+    pub async fn destination(&self, destination: &CreateDestination) -> String {
+        let made = self.ws.owner().create_destination(destination);
+        let made = within(Duration::from_secs(30), "create a destination", made).await;
+        made.expect("create a destination").id
     }
 }
