@@ -9,8 +9,9 @@ use std::time::Duration;
 use segment_api::models::{DestinationSubscription, UpdateDestinationSubscription};
 use segment_e2e::fixtures;
 use segment_e2e::{within, TestWorkspace};
-use support::plans::{changed_attributes, exit_code};
-use support::terraform::{provider_config, TerraformDir};
+use support::lifecycle::{Lifecycle, Refusal, Step, Subject};
+use support::steps::Steps;
+use support::workspace_dir::WorkspaceDir;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -36,139 +37,101 @@ resource "segment_destination_subscription" "s" {{
     )
 }
 
-async fn subscriptions(ws: &TestWorkspace, destination_id: &str) -> Vec<DestinationSubscription> {
-    within(
-        LIMIT,
-        "list subscriptions",
-        ws.owner().list_subscriptions(destination_id),
-    )
-    .await
-    .expect("list subscriptions")
+/// Subscriptions of one actions destination.
+struct Subscriptions<'a> {
+    ws: &'a TestWorkspace,
+    destination: String,
+}
+
+impl Subscriptions<'_> {
+    async fn all(&self) -> Vec<DestinationSubscription> {
+        let list = self.ws.owner().list_subscriptions(&self.destination);
+        within(LIMIT, "list subscriptions", list)
+            .await
+            .expect("list subscriptions")
+    }
+}
+
+impl Subject for Subscriptions<'_> {
+    async fn count(&self) -> usize {
+        self.all().await.len()
+    }
+
+    async fn import_id(&self) -> String {
+        let subscription = self.all().await.pop().expect("a subscription");
+        format!("{}:{}", self.destination, subscription.id)
+    }
+
+    async fn after(&self, _: &Steps<'_>, step: Step) {
+        let Some(now) = self.all().await.pop() else {
+            return;
+        };
+        match step {
+            Step::Created => {
+                assert_eq!(now.name, "Events");
+                assert_eq!(now.action_slug, "logEvent");
+                assert_eq!(now.settings["user_id"]["@path"], "$.userId");
+            }
+            Step::Updated => {
+                assert_eq!(now.name, "All events");
+                assert!(!now.enabled);
+            }
+            Step::Replaced => assert_eq!(now.action_slug, "identifyUser"),
+            _ => {}
+        }
+    }
+
+    // A trigger changed in the app shows as exactly that attribute.
+    async fn drift(&self, steps: &Steps<'_>, id: &str) {
+        let (destination, id) = id.split_once(':').expect("<destination>:<id>");
+        let drift = UpdateDestinationSubscription {
+            trigger: Some("type = \"identify\"".into()),
+            ..Default::default()
+        };
+        let api = self.ws.owner();
+        api.update_subscription(destination, id, &drift)
+            .await
+            .expect("drift");
+        steps.changes(&["trigger"]);
+    }
+
+    async fn delete(&self, _: &Steps<'_>, id: &str) {
+        let (destination, id) = id.split_once(':').expect("<destination>:<id>");
+        let api = self.ws.owner();
+        api.delete_subscription(destination, id)
+            .await
+            .expect("delete");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn destination_subscription_lifecycle() {
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
-    let api = ws.owner();
-    let web = api
-        .create_source(&fixtures::javascript_source("web"))
-        .await
-        .expect("source");
-    let dest = api
-        .create_destination(&fixtures::amplitude_actions_destination(&web.id))
-        .await
-        .expect("actions destination");
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
-    let write = |body: &str| tf.write("main.tf", &format!("{head}{body}"));
-
-    // Bad input: an action the destination lacks is refused by the API,
-    // pointed at `action_id`, and nothing is created.
-    write(&resource(&dest.id, "no-such-action", "Events", true));
-    tf.terraform_ok(&["init", "-input=false"]);
-    let bad = tf.terraform(&["apply", "-auto-approve", "-input=false"]);
-    assert!(!bad.status.success(), "{}", bad.output());
-    assert!(
-        bad.stderr.contains("`action_id`") && bad.stderr.contains("logEvent"),
-        "{}",
-        bad.output()
-    );
-    assert!(subscriptions(&ws, &dest.id).await.is_empty());
-
-    // Create, then a clean plan.
-    write(&resource(&dest.id, LOG_EVENT, "Events", true));
-    tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    let created = subscriptions(&ws, &dest.id).await.pop().expect("created");
-    assert_eq!(created.name, "Events");
-    assert_eq!(created.action_slug, "logEvent");
-    assert_eq!(created.settings["user_id"]["@path"], "$.userId");
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Update in place.
-    write(&resource(&dest.id, LOG_EVENT, "All events", false));
-    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    assert!(
-        apply.stdout.contains("will be updated in-place"),
-        "{}",
-        apply.output()
-    );
-    let updated = subscriptions(&ws, &dest.id)
-        .await
-        .pop()
-        .expect("still there");
-    assert_eq!(updated.id, created.id);
-    assert_eq!(updated.name, "All events");
-    assert!(!updated.enabled);
-
-    // Another action replaces the subscription.
-    write(&resource(&dest.id, IDENTIFY_USER, "All events", false));
-    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    assert!(
-        apply.stdout.contains("must be replaced"),
-        "{}",
-        apply.output()
-    );
-    let all = subscriptions(&ws, &dest.id).await;
-    assert_eq!(all.len(), 1, "{all:?}");
-    assert_eq!(all[0].action_slug, "identifyUser");
-    let id = all[0].id.clone();
-    let import_id = format!("{}:{id}", dest.id);
-
-    // Import with an `import` block: nothing to change.
-    tf.terraform_ok(&["state", "rm", "segment_destination_subscription.s"]);
-    let body = resource(&dest.id, IDENTIFY_USER, "All events", false);
-    write(&format!(
-        "{body}\nimport {{\n  to = segment_destination_subscription.s\n  id = \"{import_id}\"\n}}\n"
-    ));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.output()
-    );
-    // And with `terraform import`, then a clean plan.
-    write(&body);
-    let args = [
-        "import",
-        "-input=false",
-        "segment_destination_subscription.s",
-    ];
-    tf.terraform_ok(&[&args[..], &[import_id.as_str()]].concat());
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Drift: a trigger changed in the app shows as exactly that attribute.
-    let drift = UpdateDestinationSubscription {
-        trigger: Some("type = \"identify\"".into()),
-        ..Default::default()
-    };
-    api.update_subscription(&dest.id, &id, &drift)
-        .await
-        .expect("drift");
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert_eq!(
-        changed_attributes(&plan.stdout),
-        ["trigger"],
-        "{}",
-        plan.stdout
-    );
-
-    // Deleted outside Terraform: planned for creation.
-    api.delete_subscription(&dest.id, &id)
-        .await
-        .expect("delete");
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert!(plan.stdout.contains("will be created"), "{}", plan.output());
-
-    // Create again, then destroy.
-    tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    assert_eq!(subscriptions(&ws, &dest.id).await.len(), 1);
-    tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
-    assert!(subscriptions(&ws, &dest.id).await.is_empty(), "destroyed");
+    let dir = WorkspaceDir::start().await;
+    let web = dir.source(&fixtures::javascript_source("web")).await;
+    let dest = dir
+        .destination(&fixtures::amplitude_actions_destination(&web))
+        .await;
+    Lifecycle {
+        // An action the destination lacks is refused by the API, pointed at
+        // `action_id`.
+        refusals: vec![Refusal::at_apply(
+            resource(&dest, "no-such-action", "Events", true),
+            &["`action_id`", "logEvent"],
+        )],
+        update: Some(resource(&dest, LOG_EVENT, "All events", false)),
+        // Another action replaces the subscription.
+        replace: Some(resource(&dest, IDENTIFY_USER, "All events", false)),
+        ..Lifecycle::new(
+            "segment_destination_subscription.s",
+            resource(&dest, LOG_EVENT, "Events", true),
+        )
+    }
+    .run(
+        &dir,
+        &Subscriptions {
+            ws: &dir.ws,
+            destination: dest,
+        },
+    )
+    .await;
 }

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use segment_api::models::Label;
 use segment_e2e::{within, TestWorkspace};
-use support::plans::exit_code;
-use support::terraform::{provider_config, TerraformDir};
+use support::lifecycle::{Lifecycle, Refusal, Step, Subject};
+use support::steps::Steps;
+use support::steps::PLAN_ONLY;
+use support::workspace_dir::WorkspaceDir;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -25,81 +27,112 @@ resource "segment_label" "l" {{
     )
 }
 
-async fn labels(ws: &TestWorkspace) -> Vec<Label> {
-    within(LIMIT, "list labels", ws.owner().list_labels())
-        .await
-        .expect("list labels")
+struct Labels<'a>(&'a TestWorkspace);
+
+impl Labels<'_> {
+    async fn all(&self) -> Vec<Label> {
+        within(LIMIT, "list labels", self.0.owner().list_labels())
+            .await
+            .expect("list labels")
+    }
+}
+
+impl Subject for Labels<'_> {
+    async fn count(&self) -> usize {
+        self.all().await.len()
+    }
+
+    async fn import_id(&self) -> String {
+        let label = self.all().await.pop().expect("a label");
+        format!("{}:{}", label.key, label.value)
+    }
+
+    async fn after(&self, _: &Steps<'_>, step: Step) {
+        let now = self.all().await;
+        match step {
+            Step::Created => assert_eq!(now[0].description.as_deref(), Some("Growth team")),
+            Step::Replaced => assert_eq!(now[0].value, "core", "{now:?}"),
+            _ => {}
+        }
+    }
+
+    async fn delete(&self, _: &Steps<'_>, id: &str) {
+        let (key, value) = id.split_once(':').expect("<key>:<value>");
+        self.0
+            .owner()
+            .delete_label(key, value)
+            .await
+            .expect("delete");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn label_lifecycle() {
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
-    let write = |body: &str| tf.write("main.tf", &format!("{head}{body}"));
+    let dir = WorkspaceDir::start().await;
+    Lifecycle {
+        // An empty value is refused before any request.
+        refusals: vec![Refusal::at_plan(config("", "x"), &["value"])],
+        // Any change replaces: the API cannot update a label.
+        replace: Some(config("core", "Core team")),
+        refused_imports: vec![("team-core".into(), "<key>:<value>")],
+        no_drift: Some("the API cannot update a label"),
+        ..Lifecycle::new("segment_label.l", config("growth", "Growth team"))
+    }
+    .run(&dir, &Labels(&dir.ws))
+    .await;
+}
 
-    // Bad input: an empty value is refused before any request.
-    write(&config("", "x"));
-    tf.terraform_ok(&["init", "-input=false"]);
-    let bad = tf.terraform(&["plan", "-input=false"]);
-    assert!(!bad.status.success(), "{}", bad.output());
-    assert!(bad.stderr.contains("value"), "{}", bad.output());
+/// Whether `step` fails (panics), its panic message kept out of the way.
+fn fails<T>(step: impl FnOnce() -> T) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).is_err()
+}
 
-    write(&config("growth", "Growth team"));
-    tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    assert_eq!(labels(&ws).await.len(), 1);
-    assert_eq!(
-        labels(&ws).await[0].description.as_deref(),
-        Some("Growth team")
-    );
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Any change replaces: the API cannot update a label.
-    write(&config("core", "Core team"));
-    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
+// The driver's steps are the assertions of every lifecycle test: each must
+// fail when the behaviour it names is missing, or every test passes blind.
+// Labels are the cheapest type to drive.
+#[tokio::test(flavor = "multi_thread")]
+async fn lifecycle_steps_fail_when_their_behaviour_breaks() {
+    let dir = WorkspaceDir::start().await;
+    let t = Steps::new(&dir, "segment_label.l");
+    let growth = config("growth", "Growth team");
     assert!(
-        apply.stdout.contains("must be replaced"),
-        "{}",
-        apply.output()
+        fails(|| t.refused(&growth, PLAN_ONLY, &[])),
+        "a configuration that plans is no refusal"
     );
-    let now = labels(&ws).await;
-    assert_eq!(now.len(), 1, "{now:?}");
-    assert_eq!(now[0].value, "core");
-
-    // Import with a block, and with `terraform import`; a bad ID is refused.
-    tf.terraform_ok(&["state", "rm", "segment_label.l"]);
-    let body = config("core", "Core team");
-    write(&format!(
-        "{body}\nimport {{\n  to = segment_label.l\n  id = \"team:core\"\n}}\n"
-    ));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
+    t.create(&growth);
+    t.write(&config("growth", "Drifted"));
     assert!(
-        plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.output()
+        fails(|| t.clean()),
+        "a configuration that drifts is no clean plan"
     );
-    write(&body);
-    let bad = tf.terraform(&["import", "-input=false", "segment_label.l", "team-core"]);
-    assert!(!bad.status.success(), "{}", bad.output());
-    assert!(bad.stderr.contains("<key>:<value>"), "{}", bad.output());
-    tf.terraform_ok(&["import", "-input=false", "segment_label.l", "team:core"]);
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Deleted outside Terraform: planned for creation.
-    ws.owner()
-        .delete_label("team", "core")
-        .await
-        .expect("delete");
-    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert!(plan.stdout.contains("will be created"), "{}", plan.output());
-
-    tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
-    assert!(labels(&ws).await.is_empty(), "destroyed");
+    assert!(
+        fails(|| t.changes(&["value"])),
+        "the plan changes `description`, not `value`"
+    );
+    assert!(fails(|| t.gone()), "the label is still there");
+    let core = config("core", "Growth team");
+    assert!(
+        fails(|| t.update(&core)),
+        "a new value replaces a label: no update in place"
+    );
+    t.clean();
+    // Text every refresh prints stands in for a secret.
+    let shown = Steps::new(&dir, "segment_label.l").secret("l: Refreshing state");
+    assert!(
+        fails(|| shown.clean()),
+        "output that holds a secret fails the step"
+    );
+    t.forget();
+    assert!(
+        fails(|| t.import_with_block(&config("core", "Other"), "team:core")),
+        "an import whose configuration differs plans a change"
+    );
+    t.import_with_cli(&core, "team:core");
+    t.forget();
+    assert!(
+        fails(|| t.import_refused("team:core", "<key>:<value>")),
+        "a good import ID is not refused"
+    );
+    t.destroy();
+    assert!(Labels(&dir.ws).all().await.is_empty(), "destroyed");
 }

@@ -9,12 +9,12 @@ use std::time::Duration;
 use segment_api::models::{ProfilesWarehouse, UpdateProfilesWarehouse};
 use segment_e2e::fixtures::POSTGRES_WAREHOUSE;
 use segment_e2e::{within, TestWorkspace};
-use support::plans::{changed_attributes, exit_code};
-use support::terraform::{provider_config, TerraformDir};
+use support::lifecycle::{Lifecycle, Refusal, Step, Subject};
+use support::steps::Steps;
+use support::workspace_dir::WorkspaceDir;
 
 const LIMIT: Duration = Duration::from_secs(30);
-const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false"];
-const PLAN: &[&str] = &["plan", "-detailed-exitcode", "-input=false"];
+const NAMED: &str = "  name        = \"profiles\"\n  schema_name = \"unify\"\n";
 
 /// `extra` goes inside the resource block: optional attributes.
 fn resource(space: &str, host: &str, password: bool, extra: &str) -> String {
@@ -46,133 +46,106 @@ async fn in_space(ws: &TestWorkspace, space: &str) -> Vec<ProfilesWarehouse> {
         .expect("list profiles warehouses")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn profiles_warehouse_lifecycle() {
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
-    let api = ws.owner();
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
-    let write = |body: &str| tf.write("main.tf", &format!("{head}{body}"));
-    let named = "  name        = \"profiles\"\n  schema_name = \"unify\"\n";
+/// Profiles warehouses in the spaces `spa_1` and `spa_2`.
+struct Warehouses<'a>(&'a TestWorkspace);
 
-    // Bad input: an empty schema name fails before any request.
-    write(&resource(
-        "spa_1",
-        "pg.internal",
-        true,
-        "  schema_name = \"\"\n",
-    ));
-    tf.terraform_ok(&["init", "-input=false"]);
-    let bad = tf.terraform(APPLY);
-    assert!(!bad.status.success(), "{}", bad.output());
-    assert!(
-        bad.stderr.contains("Invalid value for schema_name"),
-        "{}",
-        bad.output()
-    );
-    assert!(
-        in_space(&ws, "spa_1").await.is_empty(),
-        "nothing is created"
-    );
+impl Warehouses<'_> {
+    async fn all(&self) -> Vec<ProfilesWarehouse> {
+        let mut all = in_space(self.0, "spa_1").await;
+        all.extend(in_space(self.0, "spa_2").await);
+        all
+    }
+}
 
-    // Create with the optional attributes unset: the API's defaults
-    // (enabled) are no drift.
-    write(&resource("spa_1", "pg.internal", true, ""));
-    tf.terraform_ok(APPLY);
-    let created = in_space(&ws, "spa_1").await.pop().expect("created");
-    assert!(created.enabled, "enabled by default");
-    assert_eq!(created.settings["hostname"], "pg.internal");
-    assert!(!created.settings.contains_key("password"), "never returned");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+impl Subject for Warehouses<'_> {
+    async fn count(&self) -> usize {
+        self.all().await.len()
+    }
 
-    // Update in place.
-    let disabled = format!("{named}  enabled     = false\n");
-    write(&resource("spa_1", "pg2.internal", true, &disabled));
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("will be updated in-place"),
-        "{}",
-        apply.output()
-    );
-    let updated = in_space(&ws, "spa_1").await.pop().expect("still there");
-    assert_eq!(updated.id, created.id);
-    assert_eq!(updated.display_name().as_deref(), Some("profiles"));
-    assert_eq!(updated.schema_name.as_deref(), Some("unify"));
-    assert!(!updated.enabled);
-    assert_eq!(updated.settings["hostname"], "pg2.internal");
+    /// `<space_id>:<warehouse_id>`.
+    async fn import_id(&self) -> String {
+        let warehouse = self.all().await.pop().expect("a warehouse");
+        format!("{}:{}", warehouse.space_id, warehouse.id)
+    }
 
-    // Removing `enabled` restores the default.
-    write(&resource("spa_1", "pg2.internal", true, named));
-    tf.terraform_ok(APPLY);
-    assert!(in_space(&ws, "spa_1").await[0].enabled);
-
-    // Another space replaces it.
-    write(&resource("spa_2", "pg2.internal", true, named));
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("must be replaced"),
-        "{}",
-        apply.output()
-    );
-    assert!(in_space(&ws, "spa_1").await.is_empty(), "old one deleted");
-    let replaced = in_space(&ws, "spa_2").await.pop().expect("replaced");
-    let id = replaced.id.clone();
-
-    // Import with an `import` block, as `<space_id>:<warehouse_id>`. The API
-    // never reveals the password: a configuration that leaves it unmanaged
-    // imports with nothing to change.
-    let to = "segment_profiles_warehouse.p";
-    let import_id = format!("spa_2:{id}");
-    tf.terraform_ok(&["state", "rm", to]);
-    let body = resource("spa_2", "pg2.internal", false, named);
-    write(&format!(
-        "{body}\nimport {{\n  to = {to}\n  id = \"{import_id}\"\n}}\n"
-    ));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.output()
-    );
-    // And with `terraform import`, then a clean plan.
-    write(&body);
-    tf.terraform_ok(&["import", "-input=false", to, &import_id]);
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+    async fn after(&self, steps: &Steps<'_>, step: Step) {
+        let Some(now) = self.all().await.pop() else {
+            return;
+        };
+        match step {
+            // The optional attributes unset: the API's defaults (enabled)
+            // are no drift.
+            Step::Created => {
+                assert!(now.enabled, "enabled by default");
+                assert_eq!(now.settings["hostname"], "pg.internal");
+                assert!(!now.settings.contains_key("password"), "never returned");
+            }
+            Step::Updated => {
+                assert_eq!(now.display_name().as_deref(), Some("profiles"));
+                assert_eq!(now.schema_name.as_deref(), Some("unify"));
+                assert!(!now.enabled);
+                assert_eq!(now.settings["hostname"], "pg2.internal");
+                // Removing `enabled` restores the default.
+                steps.update(&resource("spa_1", "pg2.internal", true, NAMED));
+                assert!(in_space(self.0, "spa_1").await[0].enabled);
+            }
+            Step::Replaced => {
+                assert!(
+                    in_space(self.0, "spa_1").await.is_empty(),
+                    "old one deleted"
+                );
+                assert_eq!(now.space_id, "spa_2");
+            }
+            _ => {}
+        }
+    }
 
     // Drift in the name shows as exactly that attribute.
-    let drift = UpdateProfilesWarehouse {
-        name: Some(Some("renamed".into())),
-        ..Default::default()
-    };
-    api.update_profiles_warehouse("spa_2", &id, &drift)
-        .await
-        .expect("drift");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert_eq!(
-        changed_attributes(&plan.stdout),
-        ["name"],
-        "{}",
-        plan.stdout
-    );
+    async fn drift(&self, steps: &Steps<'_>, id: &str) {
+        let (space, id) = id.split_once(':').expect("<space_id>:<warehouse_id>");
+        let drift = UpdateProfilesWarehouse {
+            name: Some(Some("renamed".into())),
+            ..Default::default()
+        };
+        let api = self.0.owner();
+        api.update_profiles_warehouse(space, id, &drift)
+            .await
+            .expect("drift");
+        steps.changes(&["name"]);
+    }
 
-    // Deleted outside Terraform: planned for creation.
-    api.delete_profiles_warehouse("spa_2", &id)
-        .await
-        .expect("delete");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert!(plan.stdout.contains("will be created"), "{}", plan.output());
+    async fn delete(&self, _: &Steps<'_>, id: &str) {
+        let (space, id) = id.split_once(':').expect("<space_id>:<warehouse_id>");
+        let api = self.0.owner();
+        api.delete_profiles_warehouse(space, id)
+            .await
+            .expect("delete");
+    }
+}
 
-    // Create again (a new warehouse needs its password), then destroy.
-    write(&resource("spa_2", "pg2.internal", true, named));
-    tf.terraform_ok(APPLY);
-    assert_eq!(in_space(&ws, "spa_2").await.len(), 1);
-    tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
-    assert!(in_space(&ws, "spa_2").await.is_empty(), "destroyed");
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_warehouse_lifecycle() {
+    let dir = WorkspaceDir::start().await;
+    let disabled = format!("{NAMED}  enabled     = false\n");
+    Lifecycle {
+        // An empty schema name fails before any request.
+        refusals: vec![Refusal::at_apply(
+            resource("spa_1", "pg.internal", true, "  schema_name = \"\"\n"),
+            &["Invalid value for schema_name"],
+        )],
+        update: Some(resource("spa_1", "pg2.internal", true, &disabled)),
+        // Another space replaces it.
+        replace: Some(resource("spa_2", "pg2.internal", true, NAMED)),
+        // The API never reveals the password: a configuration that leaves
+        // it unmanaged imports with nothing to change.
+        import_body: Some(resource("spa_2", "pg2.internal", false, NAMED)),
+        // A new warehouse needs its password.
+        recreate: Some(resource("spa_2", "pg2.internal", true, NAMED)),
+        ..Lifecycle::new(
+            "segment_profiles_warehouse.p",
+            resource("spa_1", "pg.internal", true, ""),
+        )
+    }
+    .run(&dir, &Warehouses(&dir.ws))
+    .await;
 }

@@ -10,17 +10,10 @@ use std::time::{Duration, Instant};
 use segment_api::models::{RuleInput, TrackingPlan, UpdateTrackingPlan};
 use segment_e2e::{fixtures, within, TestWorkspace};
 use serde_json::json;
-use support::plans::{changed_attributes, exit_code};
-use support::terraform::{provider_config, TerraformDir};
+use support::steps::Steps;
+use support::workspace_dir::{WorkspaceDir, APPLY};
 
 const LIMIT: Duration = Duration::from_secs(30);
-const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false"];
-const PLAN: &[&str] = &["plan", "-detailed-exitcode", "-input=false"];
-
-fn assert_clean(tf: &TerraformDir) {
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-}
 
 /// A plan of type `kind` with an `Order Completed` rule, an IDENTIFY rule
 /// whose schema is a hand-formatted heredoc, and `extra` rules.
@@ -88,60 +81,39 @@ resource "segment_source_tracking_plan_connection" "c" {{
     )
 }
 
-fn import_block(to: &str, id: &str) -> String {
-    format!("\nimport {{\n  to = {to}\n  id = \"{id}\"\n}}\n")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn tracking_plan_and_connection_lifecycle() {
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
+    let dir = WorkspaceDir::start().await;
+    let ws = &dir.ws;
     let api = ws.owner();
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
-    let write = |body: &str| tf.write("main.tf", &format!("{head}{body}"));
+    let t = Steps::new(&dir, "segment_tracking_plan.p");
 
     // Bad input: a rule type upstream does not know, and a schema that is
     // not JSON, fail before any request, naming `rules`.
     let bad = plan_resource("Checkout", "LIVE", "x\",", PAGE_RULE)
         .replace("type        = \"PAGE\"", "type        = \"PAGES\"");
-    write(&bad);
-    tf.terraform_ok(&["init", "-input=false"]);
-    let failed = tf.terraform(APPLY);
-    assert!(!failed.status.success(), "{}", failed.output());
-    for needle in [
-        "Invalid value for rules",
-        "\"PAGES\"",
-        "not valid JSON",
-        "rules",
-    ] {
-        assert!(
-            failed.stderr.contains(needle),
-            "{needle}\n{}",
-            failed.output()
-        );
-    }
-    assert!(plans(&ws).await.is_empty(), "nothing is created");
+    t.refused(
+        &bad,
+        APPLY,
+        &[
+            "Invalid value for rules",
+            "\"PAGES\"",
+            "not valid JSON",
+            "rules",
+        ],
+    );
+    assert!(plans(ws).await.is_empty(), "nothing is created");
 
     // Create, then a clean plan: the heredoc's spacing is no drift.
-    write(&plan_resource("Checkout", "LIVE", "object", ""));
-    tf.terraform_ok(APPLY);
-    let created = plans(&ws).await.pop().expect("created");
+    t.create(&plan_resource("Checkout", "LIVE", "object", ""));
+    let created = plans(ws).await.pop().expect("created");
     assert_eq!(created.name.as_deref(), Some("Checkout"));
     assert_eq!(created.description.as_deref(), Some("Checkout events"));
     let rules = api.list_rules(&created.id).await.expect("rules");
     assert_eq!(rules.len(), 2, "{rules:?}");
-    assert_clean(&tf);
 
     // Update in place: a new name, one schema changed and a rule added.
-    write(&plan_resource("Checkout v2", "LIVE", "array", PAGE_RULE));
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("updated in-place"),
-        "{}",
-        apply.output()
-    );
+    t.update(&plan_resource("Checkout v2", "LIVE", "array", PAGE_RULE));
     let updated = api
         .get_tracking_plan(&created.id)
         .await
@@ -157,46 +129,26 @@ async fn tracking_plan_and_connection_lifecycle() {
         identify.json_schema["properties"]["traits"]["type"],
         "array"
     );
-    assert_clean(&tf);
 
     // A new type replaces the plan.
     let body = plan_resource("Checkout v2", "RULE_LIBRARY", "array", PAGE_RULE);
-    write(&body);
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("must be replaced"),
-        "{}",
-        apply.output()
-    );
-    let replaced = plans(&ws).await.pop().expect("replaced");
+    t.replace(&body);
+    let replaced = plans(ws).await.pop().expect("replaced");
     assert_ne!(replaced.id, created.id);
     assert_eq!(replaced.kind, "RULE_LIBRARY");
     let id = replaced.id.clone();
 
     // Import with an `import` block: nothing to change but the heredoc,
     // whose text an import cannot know, so the block uses jsonencode.
+    // Then with `terraform import`, and a clean plan.
     let body = body.replace(
         "<<-EOT\n        { \"properties\": { \"traits\": { \"type\": \"array\" } } }\n      EOT",
         "jsonencode({ properties = { traits = { type = \"array\" } } })",
     );
-    tf.terraform_ok(&["state", "rm", "segment_tracking_plan.p"]);
-    write(&format!(
-        "{body}{}",
-        import_block("segment_tracking_plan.p", &id)
-    ));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.output()
-    );
-    // And with `terraform import`, then a clean plan.
-    write(&body);
-    tf.terraform_ok(&["import", "-input=false", "segment_tracking_plan.p", &id]);
-    assert_clean(&tf);
+    t.import_both_ways(&body, &id);
 
-    // Drift in the name, then in one rule: each shows as that attribute.
+    // Drift in the name, then in one rule: each shows as that attribute,
+    // with `updated_at` recomputed ("known after apply").
     let rename = UpdateTrackingPlan {
         name: Some("Renamed".into()),
         description: None,
@@ -204,12 +156,8 @@ async fn tracking_plan_and_connection_lifecycle() {
     api.update_tracking_plan(&id, &rename)
         .await
         .expect("rename");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    // `updated_at` is recomputed ("known after apply").
-    let changed = changed_attributes(&plan.stdout);
-    assert_eq!(changed, ["name", "updated_at"], "{}", plan.stdout);
-    tf.terraform_ok(APPLY);
+    t.changes(&["name", "updated_at"]);
+    t.apply();
     let drift = RuleInput {
         kind: "PAGE".into(),
         key: None,
@@ -217,13 +165,9 @@ async fn tracking_plan_and_connection_lifecycle() {
         version: 2,
     };
     api.upsert_rules(&id, &[drift]).await.expect("rule drift");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    // `updated_at` is recomputed ("known after apply").
-    let changed = changed_attributes(&plan.stdout);
-    assert_eq!(changed, ["rules", "updated_at"], "{}", plan.stdout);
-    tf.terraform_ok(APPLY);
-    assert_clean(&tf);
+    t.changes(&["rules", "updated_at"]);
+    t.apply();
+    t.clean();
 
     // The connection: a source follows the plan, then another plan (a
     // replacement), is imported both ways, and drifts away.
@@ -238,72 +182,35 @@ resource "segment_tracking_plan" "q" {
   rules = []
 }
 "#;
+    let c = Steps::new(&dir, "segment_source_tracking_plan_connection.c");
     let with = |plan: &str| format!("{body}{other}{}", connection(&web.id, plan));
-    write(&with("segment_tracking_plan.p.id"));
-    tf.terraform_ok(APPLY);
-    assert_eq!(source_ids(&ws, &id).await, [web.id.as_str()]);
-    assert_clean(&tf);
+    c.create(&with("segment_tracking_plan.p.id"));
+    assert_eq!(source_ids(ws, &id).await, [web.id.as_str()]);
 
     let conn = with("segment_tracking_plan.q.id");
-    write(&conn);
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("must be replaced"),
-        "{}",
-        apply.output()
-    );
-    let q = plans(&ws)
-        .await
-        .into_iter()
-        .find(|p| p.id != id)
-        .expect("q");
-    assert!(source_ids(&ws, &id).await.is_empty());
-    assert_eq!(source_ids(&ws, &q.id).await, [web.id.as_str()]);
+    c.replace(&conn);
+    let q = plans(ws).await.into_iter().find(|p| p.id != id).expect("q");
+    assert!(source_ids(ws, &id).await.is_empty());
+    assert_eq!(source_ids(ws, &q.id).await, [web.id.as_str()]);
 
-    let conn_id = format!("{}:{}", web.id, q.id);
-    let address = "segment_source_tracking_plan_connection.c";
-    tf.terraform_ok(&["state", "rm", address]);
-    write(&format!("{conn}{}", import_block(address, &conn_id)));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.output()
-    );
-    write(&conn);
-    tf.terraform_ok(&["import", "-input=false", address, &conn_id]);
-    assert_clean(&tf);
+    c.import_both_ways(&conn, &format!("{}:{}", web.id, q.id));
 
     api.remove_tracking_plan_source(&q.id, &web.id)
         .await
         .expect("disconnect");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert!(
-        plan.stdout.contains(&format!("{address} will be created")),
-        "{}",
-        plan.output()
-    );
-    tf.terraform_ok(APPLY);
-    assert_eq!(source_ids(&ws, &q.id).await, [web.id.as_str()]);
+    c.gone();
+    c.apply();
+    assert_eq!(source_ids(ws, &q.id).await, [web.id.as_str()]);
 
     // The plan deleted outside Terraform: planned for creation.
     api.delete_tracking_plan(&id).await.expect("delete");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert!(
-        plan.stdout
-            .contains("segment_tracking_plan.p will be created"),
-        "{}",
-        plan.output()
-    );
+    t.gone();
 
     // Create again, then destroy everything.
-    tf.terraform_ok(APPLY);
-    assert_eq!(plans(&ws).await.len(), 2);
-    tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
-    assert!(plans(&ws).await.is_empty(), "destroyed");
+    t.apply();
+    assert_eq!(plans(ws).await.len(), 2);
+    t.destroy();
+    assert!(plans(ws).await.is_empty(), "destroyed");
     let source = api.get_source(&web.id).await.expect("the source stays");
     assert_eq!(source.id, web.id);
 }
@@ -342,40 +249,30 @@ resource "segment_tracking_plan" "big" {{
 /// #222): 2,000 rules go in by PATCH pages, and changes go as a diff.
 #[tokio::test(flavor = "multi_thread")]
 async fn tracking_plan_with_2000_rules() {
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
+    let dir = WorkspaceDir::start().await;
+    let ws = &dir.ws;
     let api = ws.owner();
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
-    let write = |body: &str| tf.write("main.tf", &format!("{head}{body}"));
+    let t = Steps::new(&dir, "segment_tracking_plan.big");
 
-    write(&many_rules(2000, 0));
-    tf.terraform_ok(&["init", "-input=false"]);
+    t.write(&many_rules(2000, 0));
     let started = Instant::now();
-    tf.terraform_ok(APPLY);
+    t.apply();
     eprintln!("apply of 2,000 rules: {:?}", started.elapsed());
-    let id = plans(&ws).await.pop().expect("created").id;
+    let id = plans(ws).await.pop().expect("created").id;
     assert_eq!(api.list_rules(&id).await.expect("rules").len(), 2000);
 
     // A refresh reads 10 pages of 200. Its speed is a benchmark's to
     // judge, not a timed assertion's (a busy CI machine is 3x slower).
     let started = Instant::now();
-    assert_clean(&tf);
+    t.clean();
     eprintln!("clean plan of 2,000 rules: {:?}", started.elapsed());
 
     // 300 rules change and 100 go: DELETE and PATCH pages, never PUT.
-    write(&many_rules(1900, 300));
     let started = Instant::now();
-    let apply = tf.terraform_ok(APPLY);
+    t.apply_saying(&many_rules(1900, 300), "updated in-place");
     eprintln!(
         "apply of 300 changes, 100 removals: {:?}",
         started.elapsed()
-    );
-    assert!(
-        apply.stdout.contains("updated in-place"),
-        "{}",
-        apply.output()
     );
     let rules = api.list_rules(&id).await.expect("rules");
     assert_eq!(rules.len(), 1900);
@@ -388,8 +285,8 @@ async fn tracking_plan_with_2000_rules() {
     );
     assert_eq!(find("Event 300").expect("Event 300").version, 1);
     assert!(find("Event 1900").is_none() && find("Event 1999").is_none());
-    assert_clean(&tf);
+    t.clean();
 
-    tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
-    assert!(plans(&ws).await.is_empty(), "destroyed");
+    t.destroy();
+    assert!(plans(ws).await.is_empty(), "destroyed");
 }

@@ -10,20 +10,16 @@ use segment_api::models::{UpdateWarehouse, Warehouse};
 use segment_e2e::fixtures::{self, settings, POSTGRES_WAREHOUSE};
 use segment_e2e::{within, TestWorkspace};
 use serde_json::json;
+use support::lifecycle::{Lifecycle, Refusal, Step, Subject};
 use support::plans::{changed_attributes, exit_code};
-use support::terraform::{provider_config, TerraformDir};
+use support::steps::Steps;
+use support::workspace_dir::{WorkspaceDir, PLAN};
 
 const LIMIT: Duration = Duration::from_secs(30);
 const REDSHIFT_WAREHOUSE: &str = "aea3c55dsz";
-const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false"];
-const PLAN: &[&str] = &["plan", "-detailed-exitcode", "-input=false"];
-const CLEAN_IMPORT: &str = "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.";
 
-fn import_block(to: &str, id: &str) -> String {
-    format!("\nimport {{\n  to = {to}\n  id = \"{id}\"\n}}\n")
-}
-
-/// A warehouse configuration; `password: None` leaves the secret unmanaged.
+/// A warehouse configuration; `password: false` leaves the secret
+/// unmanaged.
 fn warehouse(metadata: &str, name: &str, enabled: bool, host: &str, password: bool) -> String {
     let password = if password {
         "    password = \"s3cret\"\n"
@@ -47,156 +43,112 @@ resource "segment_warehouse" "w" {{
     )
 }
 
-async fn only_warehouse(ws: &TestWorkspace) -> Option<Warehouse> {
-    let all = within(LIMIT, "list warehouses", ws.owner().list_warehouses())
-        .await
-        .expect("list warehouses");
-    assert!(all.len() <= 1, "expected at most one warehouse: {all:?}");
-    all.into_iter().next()
+/// The replaced warehouse, with its password or without.
+fn redshift(password: bool) -> String {
+    warehouse(REDSHIFT_WAREHOUSE, "pg2", false, "pg2.internal", password)
+}
+
+struct Warehouses<'a>(&'a TestWorkspace);
+
+impl Warehouses<'_> {
+    async fn only(&self) -> Option<Warehouse> {
+        let all = within(LIMIT, "list warehouses", self.0.owner().list_warehouses())
+            .await
+            .expect("list warehouses");
+        assert!(all.len() <= 1, "expected at most one warehouse: {all:?}");
+        all.into_iter().next()
+    }
+}
+
+impl Subject for Warehouses<'_> {
+    async fn count(&self) -> usize {
+        usize::from(self.only().await.is_some())
+    }
+
+    async fn import_id(&self) -> String {
+        self.only().await.expect("warehouse").id
+    }
+
+    async fn after(&self, steps: &Steps<'_>, step: Step) {
+        let Some(now) = self.only().await else {
+            return;
+        };
+        match step {
+            // The password the API leaves out is no drift.
+            Step::Created => {
+                assert_eq!(now.name.as_deref(), Some("pg"));
+                assert!(now.enabled);
+                assert_eq!(now.settings["hostname"], "pg.internal");
+                assert!(!now.settings.contains_key("password"), "never returned");
+            }
+            Step::Updated => {
+                assert_eq!(now.name.as_deref(), Some("pg2"));
+                assert!(!now.enabled);
+                assert_eq!(now.settings["hostname"], "pg2.internal");
+            }
+            Step::Replaced => assert_eq!(now.metadata.id, REDSHIFT_WAREHOUSE),
+            // The API never reveals the password, so a configuration that
+            // sets one plans to set it once on import (one that leaves it
+            // unmanaged imports with nothing to change).
+            Step::Forgotten => {
+                let plan = steps.plan_import_block(&redshift(true), &now.id);
+                assert_eq!(
+                    changed_attributes(&plan.stdout),
+                    ["settings"],
+                    "{}",
+                    plan.stdout
+                );
+            }
+            _ => {}
+        }
+    }
+
+    // Drift in a managed setting shows as exactly that attribute.
+    async fn drift(&self, steps: &Steps<'_>, id: &str) {
+        let drift = UpdateWarehouse {
+            settings: Some(settings(json!({ "hostname": "elsewhere" }))),
+            ..Default::default()
+        };
+        let api = self.0.owner();
+        api.update_warehouse(id, &drift).await.expect("drift");
+        steps.changes(&["settings"]);
+    }
+
+    // Creating it again needs the password the configuration left out;
+    // the plan says so.
+    async fn delete(&self, steps: &Steps<'_>, id: &str) {
+        self.0.owner().delete_warehouse(id).await.expect("delete");
+        let plan = steps.terraform(PLAN);
+        assert_eq!(exit_code(&plan), 1, "{}", plan.output());
+        assert!(
+            plan.stderr
+                .contains("Missing required setting \"password\""),
+            "{}",
+            plan.output()
+        );
+        steps.write(&redshift(true));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn warehouse_lifecycle() {
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
-    let api = ws.owner();
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
-    let write = |body: &str| tf.write("main.tf", &format!("{head}{body}"));
-
-    // Bad input: a setting Postgres does not have is refused by the
-    // workspace, and the error points at `settings`.
-    write(
-        &warehouse(POSTGRES_WAREHOUSE, "pg", true, "pg.internal", true)
-            .replace("hostname =", "hostnme ="),
-    );
-    tf.terraform_ok(&["init", "-input=false"]);
-    let bad = tf.terraform(APPLY);
-    assert!(!bad.status.success(), "{}", bad.output());
-    assert!(
-        bad.stderr.contains("hostnme") && bad.stderr.contains("`settings`"),
-        "{}",
-        bad.output()
-    );
-    assert!(only_warehouse(&ws).await.is_none(), "nothing is created");
-
-    // Create, then a clean plan: the password the API leaves out is no drift.
-    write(&warehouse(
-        POSTGRES_WAREHOUSE,
-        "pg",
-        true,
-        "pg.internal",
-        true,
-    ));
-    tf.terraform_ok(APPLY);
-    let created = only_warehouse(&ws).await.expect("created");
-    assert_eq!(created.name.as_deref(), Some("pg"));
-    assert!(created.enabled);
-    assert_eq!(created.settings["hostname"], "pg.internal");
-    assert!(!created.settings.contains_key("password"), "never returned");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Update in place.
-    write(&warehouse(
-        POSTGRES_WAREHOUSE,
-        "pg2",
-        false,
-        "pg2.internal",
-        true,
-    ));
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("will be updated in-place"),
-        "{}",
-        apply.output()
-    );
-    let updated = only_warehouse(&ws).await.expect("still there");
-    assert_eq!(updated.id, created.id);
-    assert_eq!(updated.name.as_deref(), Some("pg2"));
-    assert!(!updated.enabled);
-    assert_eq!(updated.settings["hostname"], "pg2.internal");
-
-    // Another catalog entry replaces it.
-    write(&warehouse(
-        REDSHIFT_WAREHOUSE,
-        "pg2",
-        false,
-        "pg2.internal",
-        true,
-    ));
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("must be replaced"),
-        "{}",
-        apply.output()
-    );
-    let replaced = only_warehouse(&ws).await.expect("replaced");
-    assert_ne!(replaced.id, created.id);
-    assert_eq!(replaced.metadata.id, REDSHIFT_WAREHOUSE);
-    let id = replaced.id.clone();
-
-    // Import with an `import` block. The API never reveals the password, so
-    // a configuration that sets one plans to set it once; one that leaves
-    // it unmanaged imports with nothing to change.
-    tf.terraform_ok(&["state", "rm", "segment_warehouse.w"]);
-    let with_password = warehouse(REDSHIFT_WAREHOUSE, "pg2", false, "pg2.internal", true);
-    let without = warehouse(REDSHIFT_WAREHOUSE, "pg2", false, "pg2.internal", false);
-    let to = "segment_warehouse.w";
-    write(&format!("{with_password}{}", import_block(to, &id)));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
-    assert_eq!(
-        changed_attributes(&plan.stdout),
-        ["settings"],
-        "{}",
-        plan.stdout
-    );
-    write(&format!("{without}{}", import_block(to, &id)));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
-    assert!(plan.stdout.contains(CLEAN_IMPORT), "{}", plan.output());
-    // And with `terraform import`, then a clean plan.
-    write(&without);
-    tf.terraform_ok(&["import", "-input=false", to, &id]);
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Drift in a managed setting shows as exactly that attribute.
-    let drift = UpdateWarehouse {
-        settings: Some(settings(json!({ "hostname": "elsewhere" }))),
-        ..Default::default()
-    };
-    api.update_warehouse(&id, &drift).await.expect("drift");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert_eq!(
-        changed_attributes(&plan.stdout),
-        ["settings"],
-        "{}",
-        plan.stdout
-    );
-
-    // Deleted outside Terraform: planned for creation, which needs the
-    // password the configuration left out; the plan says so.
-    api.delete_warehouse(&id).await.expect("delete");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 1, "{}", plan.output());
-    assert!(
-        plan.stderr
-            .contains("Missing required setting \"password\""),
-        "{}",
-        plan.output()
-    );
-    write(&with_password);
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert!(plan.stdout.contains("will be created"), "{}", plan.output());
-
-    // Create again, then destroy.
-    tf.terraform_ok(APPLY);
-    assert!(only_warehouse(&ws).await.is_some());
-    tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
-    assert!(only_warehouse(&ws).await.is_none(), "destroyed");
+    let dir = WorkspaceDir::start().await;
+    let pg = |name, enabled, host| warehouse(POSTGRES_WAREHOUSE, name, enabled, host, true);
+    Lifecycle {
+        // A setting Postgres does not have is refused by the workspace,
+        // and the error points at `settings`.
+        refusals: vec![Refusal::at_apply(
+            pg("pg", true, "pg.internal").replace("hostname =", "hostnme ="),
+            &["hostnme", "`settings`"],
+        )],
+        update: Some(pg("pg2", false, "pg2.internal")),
+        // Another catalog entry replaces it.
+        replace: Some(redshift(true)),
+        import_body: Some(redshift(false)),
+        ..Lifecycle::new("segment_warehouse.w", pg("pg", true, "pg.internal"))
+    }
+    .run(&dir, &Warehouses(&dir.ws))
+    .await;
 }
 
 fn connection(source_id: &str, warehouse_id: &str) -> String {
@@ -210,97 +162,94 @@ resource "segment_source_warehouse_connection" "c" {{
     )
 }
 
-async fn connected(ws: &TestWorkspace, source_id: &str) -> Vec<String> {
-    let call = ws.owner().list_connected_warehouses(source_id);
-    let all = within(LIMIT, "list connected warehouses", call)
-        .await
-        .expect("list connected warehouses");
-    all.into_iter().map(|w| w.id).collect()
+/// The warehouses one source is connected to.
+struct Connections<'a> {
+    ws: &'a TestWorkspace,
+    source: String,
+    /// The warehouse connected first, and the one that replaces it.
+    first: String,
+    second: String,
+}
+
+impl Connections<'_> {
+    async fn connected(&self) -> Vec<String> {
+        let call = self.ws.owner().list_connected_warehouses(&self.source);
+        let all = within(LIMIT, "list connected warehouses", call)
+            .await
+            .expect("list connected warehouses");
+        all.into_iter().map(|w| w.id).collect()
+    }
+}
+
+impl Subject for Connections<'_> {
+    async fn count(&self) -> usize {
+        self.connected().await.len()
+    }
+
+    /// `<source_id>:<warehouse_id>`.
+    async fn import_id(&self) -> String {
+        let warehouse = self.connected().await.pop().expect("a connection");
+        format!("{}:{warehouse}", self.source)
+    }
+
+    async fn after(&self, _: &Steps<'_>, step: Step) {
+        let connected = self.connected().await;
+        match step {
+            Step::Created => assert_eq!(connected, [self.first.as_str()]),
+            Step::Replaced | Step::Recreated => assert_eq!(connected, [self.second.as_str()]),
+            _ => {}
+        }
+    }
+
+    async fn delete(&self, _: &Steps<'_>, id: &str) {
+        let (source, warehouse) = id.split_once(':').expect("<source>:<warehouse>");
+        let api = self.ws.owner();
+        api.disconnect_warehouse_source(warehouse, source)
+            .await
+            .expect("disconnect");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn source_warehouse_connection_lifecycle() {
-    let ws = within(LIMIT, "start workspace", TestWorkspace::start())
-        .await
-        .expect("workspace starts");
-    let api = ws.owner();
-    let source = api
-        .create_source(&fixtures::javascript_source("web"))
-        .await
-        .expect("source");
+    let dir = WorkspaceDir::start().await;
+    let api = dir.ws.owner();
+    let source = dir.source(&fixtures::javascript_source("web")).await;
     let first = api
         .create_warehouse(&fixtures::postgres_warehouse("first"))
         .await
-        .expect("warehouse");
+        .expect("warehouse")
+        .id;
     let second = api
         .create_warehouse(&fixtures::postgres_warehouse("second"))
         .await
-        .expect("warehouse");
-    let tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
-    let head = provider_config(ws.base_url());
-    let write = |body: &str| tf.write("main.tf", &format!("{head}{body}"));
-
-    // Bad input: an empty id fails before any request.
-    write(&connection("", &first.id));
-    tf.terraform_ok(&["init", "-input=false"]);
-    let bad = tf.terraform(APPLY);
-    assert!(!bad.status.success(), "{}", bad.output());
-    assert!(
-        bad.stderr.contains("Invalid value for source_id"),
-        "{}",
-        bad.output()
-    );
-    assert!(connected(&ws, &source.id).await.is_empty(), "nothing made");
-
-    // Create, then a clean plan.
-    write(&connection(&source.id, &first.id));
-    tf.terraform_ok(APPLY);
-    assert_eq!(connected(&ws, &source.id).await, [first.id.as_str()]);
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Nothing updates in place: another warehouse replaces the connection.
-    write(&connection(&source.id, &second.id));
-    let apply = tf.terraform_ok(APPLY);
-    assert!(
-        apply.stdout.contains("must be replaced"),
-        "{}",
-        apply.output()
-    );
-    assert_eq!(connected(&ws, &source.id).await, [second.id.as_str()]);
-
-    // Import (ours can; the official provider's cannot), as
-    // `<source_id>:<warehouse_id>`.
-    let to = "segment_source_warehouse_connection.c";
-    let id = format!("{}:{}", source.id, second.id);
-    tf.terraform_ok(&["state", "rm", to]);
-    let body = connection(&source.id, &second.id);
-    write(&format!("{body}{}", import_block(to, &id)));
-    let plan = tf.terraform_ok(&["plan", "-input=false"]);
-    assert!(plan.stdout.contains(CLEAN_IMPORT), "{}", plan.output());
-    write(&body);
-    let wrong = tf.terraform(&["import", "-input=false", to, &source.id]);
-    assert!(!wrong.status.success(), "{}", wrong.output());
-    assert!(
-        wrong.stderr.contains("<source_id>:<warehouse_id>"),
-        "{}",
-        wrong.output()
-    );
-    tf.terraform_ok(&["import", "-input=false", to, &id]);
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
-
-    // Disconnected outside Terraform: planned for creation.
-    api.disconnect_warehouse_source(&second.id, &source.id)
-        .await
-        .expect("disconnect");
-    let plan = tf.terraform(PLAN);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
-    assert!(plan.stdout.contains("will be created"), "{}", plan.output());
-
-    // Connect again, then destroy.
-    tf.terraform_ok(APPLY);
-    assert_eq!(connected(&ws, &source.id).await, [second.id.as_str()]);
-    tf.terraform_ok(&["destroy", "-auto-approve", "-input=false"]);
-    assert!(connected(&ws, &source.id).await.is_empty(), "destroyed");
+        .expect("warehouse")
+        .id;
+    let connections = Connections {
+        ws: &dir.ws,
+        source: source.clone(),
+        first: first.clone(),
+        second: second.clone(),
+    };
+    Lifecycle {
+        // An empty id fails before any request.
+        refusals: vec![Refusal::at_apply(
+            connection("", &first),
+            &["Invalid value for source_id"],
+        )],
+        // Nothing updates in place: another warehouse replaces the
+        // connection.
+        replace: Some(connection(&source, &second)),
+        // Import (ours can; the official provider's cannot) takes
+        // `<source_id>:<warehouse_id>`.
+        refused_imports: vec![(source.clone(), "<source_id>:<warehouse_id>")],
+        no_drift: Some("a connection has no attribute of its own"),
+        ..Lifecycle::new(
+            "segment_source_warehouse_connection.c",
+            connection(&source, &first),
+        )
+    }
+    .run(&dir, &connections)
+    .await;
+    assert!(connections.connected().await.is_empty(), "destroyed");
 }
