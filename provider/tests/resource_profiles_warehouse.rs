@@ -96,6 +96,7 @@ impl Subject for Warehouses<'_> {
                 );
                 assert_eq!(now.space_id, "spa_2");
             }
+            Step::Recreated => assert_eq!(now.space_id, "spa_2"),
             _ => {}
         }
     }
