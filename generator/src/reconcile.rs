@@ -2,7 +2,7 @@
 //! known ones (by import block, natural key or Terraform state) are edited
 //! in place attribute by attribute, vanished ones are removed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use terraform_provider_segment::engine::Engine;
 use terraform_provider_segment::value::Value;
@@ -206,6 +206,9 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
     }
     let mut edits: BTreeMap<String, Edits> = BTreeMap::new();
     let mut new_files: BTreeMap<String, String> = BTreeMap::new();
+    // Unique ignoring case: macOS and Windows make `Web.tf` and `web.tf`
+    // one file.
+    let mut files_taken: HashSet<String> = folder.files.keys().map(|f| f.to_lowercase()).collect();
     let mut entries: BTreeMap<(String, String), ManifestEntry> = req
         .manifest
         .resources
@@ -247,20 +250,10 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                 r.file.clone()
             }
             (None, _) => {
-                // Unique ignoring case: macOS and Windows would make two
-                // files of `Web.tf` and `web.tf` one.
-                let taken = |f: &str| {
-                    let f = f.to_lowercase();
-                    folder
-                        .files
-                        .keys()
-                        .chain(new_files.keys())
-                        .any(|t| t.to_lowercase() == f)
-                };
                 let mut file = naming::file_name(&prefix, &d.live.import_id);
                 let stem = file.trim_end_matches(".tf").to_string();
                 let mut i = 2;
-                while taken(&file) {
+                while !files_taken.insert(file.to_lowercase()) {
                     file = format!("{stem}_{i}.tf");
                     i += 1;
                 }

@@ -237,19 +237,25 @@ pub fn place_export(
             .collect();
         let outcome = session.reconcile_full(folder, &kept, manifest);
         let mut more = false;
-        for file in outcome.files.keys() {
-            // A file the folder holds is where it goes already.
-            if folder.files.contains_key(file) {
-                continue;
-            }
-            let Some(why) = session.repo.cannot_place(&session.in_folder(file)) else {
+        // A file the folder holds is where it goes already.
+        let new: Vec<(String, &String)> = outcome
+            .files
+            .keys()
+            .filter(|f| !folder.files.contains_key(*f))
+            .map(|f| (session.in_folder(f), f))
+            .collect();
+        let blocked = session
+            .repo
+            .unplaceable(new.iter().map(|(p, _)| p.as_str()));
+        for (path, why) in blocked {
+            let Some((_, file)) = new.iter().find(|(p, _)| p == path) else {
                 continue;
             };
             for e in outcome
                 .manifest
                 .resources
                 .iter()
-                .filter(|e| &e.file == file)
+                .filter(|e| &&e.file == file)
             {
                 more = true;
                 left_out.insert(

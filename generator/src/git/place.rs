@@ -14,6 +14,20 @@ impl Repo {
     /// HEAD's tree and the work tree, with what a person can do about it;
     /// `None` when it can.
     pub fn cannot_place(&self, path: &str) -> Option<String> {
+        let head = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        self.cannot_place_in(head.as_ref(), path)
+    }
+
+    /// Each of `paths` that cannot be placed, with why: HEAD read once
+    /// for all of an export's files.
+    pub fn unplaceable<'a>(&self, paths: impl Iterator<Item = &'a str>) -> Vec<(&'a str, String)> {
+        let head = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        paths
+            .filter_map(|p| Some((p, self.cannot_place_in(head.as_ref(), p)?)))
+            .collect()
+    }
+
+    fn cannot_place_in(&self, head: Option<&git2::Tree>, path: &str) -> Option<String> {
         let rel = Path::new(path);
         if let Some(long) = rel
             .components()
@@ -29,7 +43,6 @@ impl Repo {
                 long.len()
             ));
         }
-        let head = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
         let mut at = self.root.clone();
         let mut so_far = String::new();
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
@@ -43,7 +56,6 @@ impl Repo {
             // What HEAD holds there: a person's committed folder is never
             // replaced by a file, nor their file by a folder.
             let in_head = head
-                .as_ref()
                 .and_then(|t| t.get_path(Path::new(&so_far)).ok())
                 .map(|e| e.kind() == Some(git2::ObjectType::Tree));
             match (in_head, last) {
