@@ -196,7 +196,13 @@ async fn run(command: Command) -> Result<ExitCode> {
                     .await?;
                 progress.finish();
                 print_report(&report);
-                Ok(ExitCode::SUCCESS)
+                // Exported, but a person must clear what stood in the way;
+                // the record in the repository has sync write it then.
+                Ok(if report.unwritten.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
             };
             settle(&session, &common, work.await)
         }
@@ -290,6 +296,14 @@ fn print_report(report: &segment_gitops::session::Report) {
             report.summary.len()
         ),
         None => println!("no change ({} resources)", report.resources),
+    }
+    for e in &report.unwritten {
+        eprintln!(
+            "segment-gitops: {} was not written: {}; it is recorded in {}, and the next sync writes it once that is fixed",
+            e.object(),
+            e.reason,
+            segment_gitops::unwritten::UNWRITTEN
+        );
     }
 }
 

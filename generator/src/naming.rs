@@ -7,27 +7,9 @@ use crate::hcl::Hv;
 use crate::kinds;
 use terraform_provider_segment::engine::json_attr::is_mask;
 
-/// `Plan: Web (EU)` → `plan_web_eu`; `None` when nothing usable is left.
-pub fn identifier(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    let out = out.trim_matches('_');
-    if out.is_empty() {
-        return None;
-    }
-    // Terraform names start with a letter or an underscore.
-    Some(if out.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{out}")
-    } else {
-        out.to_string()
-    })
-}
+mod safe;
+
+pub use safe::{capped, file_name, identifier, is_portable, MAX_CAPPED};
 
 /// `apiKey` → `api_Key`, so [`identifier`] gives `api_key`.
 fn snake(key: &str) -> String {
@@ -54,10 +36,12 @@ pub struct Addresses {
 impl Addresses {
     /// Records `type.name` as holding object `id` (if known).
     pub fn claim(&mut self, type_name: &str, name: &str, id: Option<&str>) {
+        // Ignoring case: `Web` and `web` would share a file name on macOS
+        // and Windows.
         self.taken
             .entry(type_name.to_string())
             .or_default()
-            .insert(name.to_string());
+            .insert(name.to_lowercase());
         if let Some(id) = id {
             let address = format!("{type_name}.{name}");
             self.by_id.insert(id.to_string(), address.clone());
@@ -69,12 +53,20 @@ impl Addresses {
         self.by_id.get(id).map(String::as_str)
     }
 
-    /// A free name for a new object of `type_name`, made of `parts`.
-    pub fn fresh(&self, type_name: &str, parts: &[String], fallback_id: &str) -> String {
+    /// A free name for a new object of `type_name`, made of `parts`:
+    /// capped by the hash of `import_id`, unique ignoring case.
+    pub fn fresh(
+        &self,
+        type_name: &str,
+        parts: &[String],
+        fallback_id: &str,
+        import_id: &str,
+    ) -> String {
         let joined = parts.join("_");
         let base = identifier(&joined)
             .or_else(|| identifier(&format!("{}_{fallback_id}", kinds::short(type_name))))
             .unwrap_or_else(|| kinds::short(type_name).to_string());
+        let base = capped(&base, import_id);
         let taken = self.taken.get(type_name);
         let free = |n: &str| !taken.is_some_and(|t| t.contains(n));
         if free(&base) {
@@ -126,8 +118,10 @@ pub fn link(attributes: &mut [(String, Hv)], own_id: &str, addresses: &Addresses
 
 /// Masked secrets inside JSON become sensitive variables named after the
 /// resource and the key. Returns the variables' names.
-pub fn hide_secrets(attributes: &mut [(String, Hv)], prefix: &str) -> Vec<String> {
-    let mut names = Vec::new();
+/// Long names are capped by the hash of `import_id` and the key, so a
+/// variable keeps its name whatever other keys come and go.
+pub fn hide_secrets(attributes: &mut [(String, Hv)], prefix: &str, import_id: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
     for (_, v) in attributes.iter_mut() {
         if let Hv::Json(inner) = v {
             inner.for_each_mut(&mut |key, leaf| {
@@ -139,10 +133,13 @@ pub fn hide_secrets(attributes: &mut [(String, Hv)], prefix: &str) -> Vec<String
                     "{prefix}_{}",
                     identifier(&snake(key.unwrap_or("secret"))).unwrap_or_default()
                 );
-                let base = base.trim_end_matches('_').to_string();
+                let base = capped(
+                    base.trim_end_matches('_'),
+                    &format!("{import_id}\n{}", key.unwrap_or("secret")),
+                );
                 let mut name = base.clone();
                 let mut i = 2;
-                while names.contains(&name) {
+                while names.iter().any(|n: &String| n.eq_ignore_ascii_case(&name)) {
                     name = format!("{base}_{i}");
                     i += 1;
                 }
@@ -163,20 +160,73 @@ mod tests {
         assert_eq!(identifier("Web (EU)").as_deref(), Some("web_eu"));
         assert_eq!(identifier("1st source").as_deref(), Some("_1st_source"));
         assert_eq!(identifier("${x} \"q\"\nnew").as_deref(), Some("x_q_new"));
-        assert_eq!(identifier("☃☃"), None);
-        assert_eq!(identifier("café au lait").as_deref(), Some("caf_au_lait"));
+        assert_eq!(identifier("!?"), None);
+        assert_eq!(identifier("café au lait").as_deref(), Some("cafe_au_lait"));
     }
 
     #[test]
     fn fresh_names_never_collide() {
         let mut a = Addresses::default();
         a.claim("segment_source", "web", Some("s1"));
-        assert_eq!(a.fresh("segment_source", &["Web".into()], "x"), "web_2");
-        assert_eq!(a.fresh("segment_destination", &["Web".into()], "x"), "web");
         assert_eq!(
-            a.fresh("segment_source", &["☃".into()], "Ab9"),
+            a.fresh("segment_source", &["Web".into()], "x", "x"),
+            "web_2"
+        );
+        assert_eq!(
+            a.fresh("segment_destination", &["Web".into()], "x", "x"),
+            "web"
+        );
+        assert_eq!(
+            a.fresh("segment_source", &["!?".into()], "Ab9", "Ab9"),
             "source_ab9"
         );
+    }
+
+    /// What broke: names that differ only by case or punctuation must not
+    /// share an address or a file (`Checkout API`, `checkout-api`), and a
+    /// person's `Web` holds `web` on a case-insensitive file system.
+    #[test]
+    fn names_alike_but_for_case_or_punctuation_get_their_own() {
+        let mut a = Addresses::default();
+        a.claim("segment_tracking_plan", "Web", None);
+        let mut got = Vec::new();
+        for (i, n) in ["Checkout API", "checkout-api", "CHECKOUT  api", "web"]
+            .iter()
+            .enumerate()
+        {
+            let name = a.fresh(
+                "segment_tracking_plan",
+                &[n.to_string()],
+                "x",
+                &i.to_string(),
+            );
+            a.claim("segment_tracking_plan", &name, Some(&i.to_string()));
+            got.push(name);
+        }
+        assert_eq!(
+            got,
+            ["checkout_api", "checkout_api_2", "checkout_api_3", "web_2"]
+        );
+    }
+
+    proptest::proptest! {
+        /// Any names at all, however alike: every fresh name is portable,
+        /// capped, and unique ignoring case.
+        #[test]
+        fn fresh_names_are_portable_capped_and_unique_ignoring_case(
+            names in proptest::collection::vec(proptest::prelude::any::<String>(), 1..12),
+        ) {
+            let mut a = Addresses::default();
+            let mut seen = std::collections::HashSet::new();
+            for (i, n) in names.iter().enumerate() {
+                let id = format!("id{i}");
+                let name = a.fresh("segment_source", &[n.clone(), n.to_uppercase()], &id, &id);
+                a.claim("segment_source", &name, Some(&id));
+                proptest::prop_assert!(is_portable(&name), "{:?} from {:?}", name, n);
+                proptest::prop_assert!(name.len() <= MAX_CAPPED + 3, "{}", name);
+                proptest::prop_assert!(seen.insert(name.to_lowercase()), "{} twice", name);
+            }
+        }
     }
 
     #[test]
@@ -197,7 +247,7 @@ mod tests {
         link(&mut attrs, "d1", &a);
         assert_eq!(attrs[0].1, Hv::Ref("segment_source.web.id".into()));
         assert_eq!(attrs[1].1, Hv::String("s1".into()));
-        let vars = hide_secrets(&mut attrs, "destination_web");
+        let vars = hide_secrets(&mut attrs, "destination_web", "d1");
         assert_eq!(vars, vec!["destination_web_api_key".to_string()]);
     }
 
@@ -213,7 +263,7 @@ mod tests {
                 ("token".into(), Hv::String("•••".into())),
             ]))),
         )];
-        let vars = hide_secrets(&mut attrs, "source_web");
+        let vars = hide_secrets(&mut attrs, "source_web", "s1");
         assert_eq!(vars, vec!["source_web_token".to_string()]);
         let Hv::Json(inner) = &attrs[0].1 else {
             panic!("settings stay JSON")

@@ -2,7 +2,7 @@
 //! known ones (by import block, natural key or Terraform state) are edited
 //! in place attribute by attribute, vanished ones are removed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use terraform_provider_segment::engine::Engine;
 use terraform_provider_segment::value::Value;
@@ -66,6 +66,15 @@ fn string_of(v: Option<&Value>) -> Option<String> {
 fn managed_by<'a>(req: &Request<'a>, folder: &'a Folder, d: &Desired) -> Option<&'a String> {
     let key = (d.live.type_name.to_string(), d.id.clone());
     req.state.get(&key).or_else(|| folder.state.get(&key))
+}
+
+/// Whether `text` holds `var.NAME` (not `var.NAME_2`).
+fn refers_to_variable(text: &str, name: &str) -> bool {
+    let needle = format!("var.{name}");
+    text.match_indices(&needle).any(|(at, _)| {
+        !text[at + needle.len()..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    })
 }
 
 pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
@@ -176,7 +185,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
             .filter_map(|a| string_of(d.state.get(*a)))
             .map(|v| addresses.name_of(&v).map(str::to_string).unwrap_or(v))
             .collect();
-        let name = addresses.fresh(d.live.type_name, &parts, &d.id);
+        let name = addresses.fresh(d.live.type_name, &parts, &d.id, &d.live.import_id);
         addresses.claim(d.live.type_name, &name, Some(&d.id));
         placed.push(Placed {
             desired: d,
@@ -197,6 +206,9 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
     }
     let mut edits: BTreeMap<String, Edits> = BTreeMap::new();
     let mut new_files: BTreeMap<String, String> = BTreeMap::new();
+    // Unique ignoring case: macOS and Windows make `Web.tf` and `web.tf`
+    // one file.
+    let mut files_taken: HashSet<String> = folder.files.keys().map(|f| f.to_lowercase()).collect();
     let mut entries: BTreeMap<(String, String), ManifestEntry> = req
         .manifest
         .resources
@@ -214,7 +226,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
         let mut attrs = desired::attributes(spec, &d.state);
         naming::link(&mut attrs, &d.id, &addresses);
         let prefix = format!("{}_{}", kinds::short(d.live.type_name), p.name);
-        let vars = naming::hide_secrets(&mut attrs, &prefix);
+        let vars = naming::hide_secrets(&mut attrs, &prefix, &d.live.import_id);
         // Rewritten into what the provider refuses, the block would fail
         // every plan: the person's declaration stays as it is.
         let refused = p
@@ -238,10 +250,11 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                 r.file.clone()
             }
             (None, _) => {
-                let mut file = format!("{prefix}.tf");
+                let mut file = naming::file_name(&prefix, &d.live.import_id);
+                let stem = file.trim_end_matches(".tf").to_string();
                 let mut i = 2;
-                while folder.files.contains_key(&file) || new_files.contains_key(&file) {
-                    file = format!("{prefix}_{i}.tf");
+                while !files_taken.insert(file.to_lowercase()) {
+                    file = format!("{stem}_{i}.tf");
                     i += 1;
                 }
                 let mut text = files::import_block(&address, &d.live.import_id);
@@ -352,8 +365,11 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                 .or_default()
                 .remove_lines(rtext, &r.span);
             let prefix = format!("{}_{}_", kinds::short(t), r.name);
+            // A capped variable name need not start with the resource's.
+            let block = rtext.get(r.span.clone()).unwrap_or_default();
             for (v, (vfile, vspan)) in &folder.variables {
-                if v.starts_with(&prefix) && vfile == &r.file {
+                let used = refers_to_variable(block, v);
+                if (v.starts_with(&prefix) || used) && vfile == &r.file {
                     edits
                         .entry(vfile.clone())
                         .or_default()

@@ -19,6 +19,7 @@ use crate::reconcile::{self, Outcome, Request};
 use crate::repo::inside;
 use crate::repo::state::Managed;
 use crate::repo::Folder;
+use crate::unwritten::{self, Entry, Unwritten};
 
 /// Audit events per page (the API's maximum).
 const AUDIT_PAGE: u32 = 200;
@@ -54,6 +55,9 @@ pub struct Report {
     pub commit: Option<git2::Oid>,
     pub summary: Vec<String>,
     pub resources: usize,
+    /// Objects left out because they could not be written (recorded in
+    /// the repository; sync writes them once it can).
+    pub unwritten: Vec<Entry>,
 }
 
 impl Session {
@@ -152,6 +156,17 @@ impl Session {
         on_listed: &(dyn Fn(usize) + Sync),
         on_read: &(dyn Fn() + Sync),
     ) -> Result<(Outcome, Folder)> {
+        let (desired, manifest) = self.read_full(on_listed, on_read).await?;
+        let outcome = self.reconcile_full(&folder, &desired, &manifest);
+        Ok((outcome, folder))
+    }
+
+    /// Every live object, and the manifest with the spaces to export.
+    pub async fn read_full(
+        &self,
+        on_listed: &(dyn Fn(usize) + Sync),
+        on_read: &(dyn Fn() + Sync),
+    ) -> Result<(Vec<Desired>, Manifest)> {
         let mut manifest = self.manifest();
         manifest.spaces = self.spaces(&manifest);
         // Reads of what was just listed are answered from the lists.
@@ -161,19 +176,28 @@ impl Session {
             .context("listing the workspace")?;
         on_listed(lives.len());
         let desired: Vec<Desired> = desired::read_all(&self.engine, &api, lives, on_read).await?;
-        let outcome = reconcile::reconcile(
+        Ok((desired, manifest))
+    }
+
+    /// What the folder should become to hold exactly `desired`.
+    pub fn reconcile_full(
+        &self,
+        folder: &Folder,
+        desired: &[Desired],
+        manifest: &Manifest,
+    ) -> Outcome {
+        reconcile::reconcile(
             &self.engine,
-            &folder,
+            folder,
             &Request {
-                desired: &desired,
+                desired,
                 gone: &[],
                 full: true,
                 state: &self.state,
-                manifest: &manifest,
+                manifest,
                 base: None,
             },
-        );
-        Ok((outcome, folder))
+        )
     }
 
     /// Full export: everything the workspace holds, one commit.
@@ -184,14 +208,23 @@ impl Session {
     ) -> Result<Report> {
         let start = self.cursor();
         let folder = Folder::read(&self.folder_dir())?;
-        let (end, planned) = tokio::join!(
-            self.audit_end(start),
-            self.plan_full(folder, on_listed, on_read)
-        );
+        let (end, read) = tokio::join!(self.audit_end(start), self.read_full(on_listed, on_read));
         let end = end.context("reading the audit trail")?;
-        let (outcome, folder) = planned?;
+        let (desired, manifest) = read?;
+        // An object whose file cannot be placed is left out and recorded:
+        // the rest is exported, and sync writes it once it can.
+        let (outcome, unwritten) = unwritten::place_export(
+            self,
+            &folder,
+            &desired,
+            &manifest,
+            end.event.as_deref().unwrap_or_default(),
+        );
+        let record = Unwritten {
+            objects: unwritten.clone(),
+        };
         let resources = outcome.manifest.resources.len();
-        let summary = outcome.summary.clone();
+        let mut summary = outcome.summary.clone();
         let mut files = self.framing(&folder, &outcome.manifest);
         for e in &outcome.errors {
             eprintln!("segment-gitops: {e} (this file was left as it is)");
@@ -201,6 +234,10 @@ impl Session {
             files.insert(self.in_folder(&file), text);
         }
         files.insert(self.in_folder(files::CURSOR), Some(end.render()));
+        files.insert(self.in_folder(unwritten::UNWRITTEN), record.render());
+        for e in &unwritten {
+            summary.push(format!("not written: {} ({})", e.object(), e.reason));
+        }
         let message = commit_message("Export the workspace", &summary, None);
         let commit = self.repo.commit(&files, &Author::generator(), &message)?;
         self.publish()?;
@@ -208,6 +245,7 @@ impl Session {
             commit,
             summary,
             resources,
+            unwritten,
         })
     }
 

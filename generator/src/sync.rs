@@ -3,21 +3,25 @@
 //! event's actor. The cursor moves in the same commit as the change, so a
 //! killed sync resumes with no event lost and none committed twice.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
 
-use crate::base::BASE;
-use crate::desired;
 use crate::files::{self, Cursor, Manifest};
 use crate::git::Author;
 use crate::inventory::{self, Live};
 use crate::kinds;
-use crate::reconcile::{self, Request};
 use crate::session::{commit_message, Session};
+use crate::unwritten::{self, Entry, Failure, Unwritten, UNWRITTEN};
+
+mod object;
+pub use object::{object_change, Change};
 
 const PAGE: u32 = 200;
+/// Characters of an object's name in a commit's subject line.
+const SUBJECT_NAME: usize = 100;
 /// How often `--watch` asks for new events.
 pub const POLL: Duration = Duration::from_millis(100);
 
@@ -31,6 +35,8 @@ pub struct Progress {
 /// Commits every event after the cursor; returns when the trail is read.
 pub async fn catch_up(session: &Session) -> Result<Progress> {
     let mut progress = Progress::default();
+    // Objects earlier passes could not write, before anything newer.
+    progress.commits += unwritten::retry(session).await?;
     let mut cursor = session.cursor();
     // Bounded: a page is at most PAGE events and each pass moves on.
     for _ in 0..1_000_000 {
@@ -144,57 +150,55 @@ fn moved(e: &anyhow::Error) -> bool {
 }
 
 /// One event: re-read its object, edit the folder, commit with the cursor.
+/// An object that cannot be written is recorded instead (see
+/// [`crate::unwritten`]), in the same commit as the cursor.
 /// Returns whether a commit was made.
 async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> Result<bool> {
     let Some(kind) = kinds::by_event_type(&event.resource_type) else {
         // Not something the folder holds (invites): nothing to commit.
         return Ok(false);
     };
-    let manifest = session.manifest();
-    let live = locate(session, &manifest, kind.type_name, &event.resource_id).await?;
-    let found = match &live {
-        Some(l) => desired::read_one(&session.engine, &session.api, l.clone()).await?,
-        None => None,
-    };
-    // HEAD, not the work tree: a person's uncommitted edits are not the
-    // repository's, and a change already in the work tree but not in HEAD
-    // still goes into the commit.
-    let folder = session.folder_at("HEAD")?;
-    let base = session.base();
-    let gone: Vec<(String, String)> = match (&live, &found) {
-        (Some(l), None) => vec![(l.type_name.to_string(), l.import_id.clone())],
-        _ => Vec::new(),
-    };
-    let desired: Vec<_> = found.into_iter().collect();
-    let outcome = reconcile::reconcile(
-        &session.engine,
-        &folder,
-        &Request {
-            desired: &desired,
-            gone: &gone,
-            full: false,
-            state: session.state(),
-            manifest: &manifest,
-            base: base.as_ref(),
-        },
-    );
-    let mut files = session.framing(&folder, &outcome.manifest);
-    for (file, text) in &outcome.files {
-        files.insert(session.in_folder(file), text.clone());
-    }
-    files.insert(session.in_folder(BASE), Some(outcome.base.render()));
+    let mut record = Unwritten::read(session);
+    let (mut files, summary) =
+        match object_change(session, kind.type_name, &event.resource_id, None).await {
+            Ok(change) => {
+                record.clear(kind.type_name, &event.resource_id);
+                (change.files, change.summary)
+            }
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Object { import_id, reason }) => {
+                let entry = Entry {
+                    event: event.id.clone(),
+                    type_name: kind.type_name.to_string(),
+                    audit_id: event.resource_id.clone(),
+                    import_id,
+                    reason,
+                };
+                unwritten::report(&entry);
+                let summary = vec![format!(
+                    "not written: {} ({}), recorded in {UNWRITTEN}",
+                    entry.object(),
+                    entry.reason
+                )];
+                record.record(entry);
+                (BTreeMap::new(), summary)
+            }
+        };
+    files.insert(session.in_folder(UNWRITTEN), record.render());
     files.insert(session.in_folder(files::CURSOR), Some(cursor.render()));
-    for e in &outcome.errors {
-        eprintln!("segment-gitops: {e}; this file was left as it is: fix it and commit, and a later sync writes the workspace's values");
-    }
     let name = if event.resource_name.is_empty() {
         event.resource_id.clone()
     } else {
         event.resource_name.clone()
     };
+    // The API takes names of any length; a subject line stays readable.
+    let name = match name.char_indices().nth(SUBJECT_NAME) {
+        Some((at, _)) => format!("{}…", &name[..at]),
+        None => name,
+    };
     let message = commit_message(
         &format!("{}: {name}", event.kind),
-        &outcome.summary,
+        &summary,
         Some(("Segment-Event-Id", &event.id)),
     );
     let commit = session

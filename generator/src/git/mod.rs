@@ -7,6 +7,7 @@ mod bulk;
 mod created;
 pub mod known_hosts;
 mod onto_head;
+mod place;
 pub mod remote;
 
 use created::{topmost_missing, undo, Created};
@@ -217,8 +218,25 @@ impl Repo {
     }
 
     /// Writes `files` (repository-relative; `None` deletes) and commits
-    /// them. Returns `None` when the tree did not change.
+    /// them. Returns `None` when the tree did not change. On an error what
+    /// was written is undone at once, marker and all: the next run finds
+    /// the repository as it was.
     pub fn commit(
+        &self,
+        files: &BTreeMap<String, Option<String>>,
+        author: &Author,
+        message: &str,
+    ) -> Result<Option<Oid>> {
+        let done = self.commit_marked(files, author, message);
+        if done.is_err() && self.pending_path().exists() {
+            if let Err(e) = self.recover() {
+                tracing::warn!("undoing a failed commit: {e:#}");
+            }
+        }
+        done
+    }
+
+    fn commit_marked(
         &self,
         files: &BTreeMap<String, Option<String>>,
         author: &Author,
