@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use futures::stream::{self, StreamExt};
 use segment_api::Client;
-use terraform_provider_segment::engine::{json_attr, Engine, Field, JsonMode, ResourceSpec, Role};
-use terraform_provider_segment::value::{Type, Value};
+use segment_resources::engine::{json_attr, Engine, Field, JsonMode, ResourceSpec, Role};
+use segment_resources::value::{Type, Value};
 
 use crate::hcl::Hv;
 use crate::inventory::Live;
@@ -207,7 +207,7 @@ pub fn is_set(spec: &ResourceSpec, attribute: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use terraform_provider_segment::{data_sources, resources};
+    use segment_resources::{data_sources, resources};
 
     fn group(permissions: Vec<Value>) -> Desired {
         Desired {

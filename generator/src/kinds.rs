@@ -133,7 +133,7 @@ pub fn rank(type_name: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use terraform_provider_segment::resources;
+    use segment_resources::resources;
 
     #[test]
     fn every_provider_resource_type_is_exported() {

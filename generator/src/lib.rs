@@ -1,14 +1,15 @@
 //! `segment-gitops`: a workspace as HCL in Git, kept in step with it.
 //!
 //! - [`inventory`] lists what the workspace holds; [`desired`] reads each
-//!   object through the provider's own import path.
+//!   object through the provider's own import path (`segment-resources`).
 //! - [`reconcile`] matches objects to what the folder declares ([`repo`])
 //!   and produces file edits; [`hcl`] writes and reads the HCL.
 //! - [`session`] runs export, sync and drift over a [`git::Repo`].
-//! - [`demo`] puts it all together against a local workspace.
+//!
+//! The demo and the benchmarks, which also link the server and the plugin
+//! shell, are `segment-demo`'s.
 
 pub mod base;
-pub mod demo;
 pub mod desired;
 pub mod files;
 pub mod git;

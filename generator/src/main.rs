@@ -9,7 +9,7 @@ use segment_api::{Client, ClientConfig};
 use segment_gitops::git::remote::Remote;
 use segment_gitops::progress::Progress;
 use segment_gitops::session::{Options, Session};
-use segment_gitops::{demo, sync};
+use segment_gitops::sync;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -47,11 +47,6 @@ enum Command {
         /// Compare this commit, branch or tag instead of HEAD.
         #[arg(long)]
         rev: Option<String>,
-    },
-    /// Start a local workspace with a sample, export it, plan it, follow a change.
-    Demo {
-        /// Where to put the demo (a new temporary folder when left out).
-        dir: Option<PathBuf>,
     },
 }
 
@@ -144,11 +139,6 @@ impl Common {
 }
 
 fn main() -> ExitCode {
-    // Started by Terraform (the demo installs this binary as the provider):
-    // be the provider.
-    if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_some() {
-        return serve_as_provider();
-    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SEGMENT_GITOPS_LOG")
@@ -255,10 +245,6 @@ async fn run(command: Command) -> Result<ExitCode> {
             };
             settle(&session, &common, work.await)
         }
-        Command::Demo { dir } => {
-            demo::run(dir).await?;
-            Ok(ExitCode::SUCCESS)
-        }
     }
 }
 
@@ -304,25 +290,5 @@ fn print_report(report: &segment_gitops::session::Report) {
             e.reason,
             segment_gitops::unwritten::UNWRITTEN
         );
-    }
-}
-
-fn serve_as_provider() -> ExitCode {
-    use terraform_provider_segment::plugin::{self, Handshake};
-    use terraform_provider_segment::{logging, segment::SegmentProvider};
-    logging::init(logging::level_from_env(|k| std::env::var(k).ok()));
-    let served = Handshake::from_env(|k| std::env::var(k).ok())
-        .map_err(anyhow::Error::from)
-        .and_then(|handshake| {
-            let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(plugin::serve(SegmentProvider::new(), handshake))?;
-            Ok(())
-        });
-    match served {
-        Ok(()) => std::process::exit(0),
-        Err(e) => {
-            eprintln!("segment-gitops (as provider): {e:#}");
-            ExitCode::FAILURE
-        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::hcl::Hv;
 use crate::kinds;
-use terraform_provider_segment::engine::json_attr::is_mask;
+use segment_resources::engine::json_attr::is_mask;
 
 mod safe;
 

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use terraform_provider_segment::engine::Engine;
-use terraform_provider_segment::value::Value;
+use segment_resources::engine::Engine;
+use segment_resources::value::Value;
 
 use crate::base::{self, Base};
 use crate::desired::{self, Desired};

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use segment_api::models::AuditQuery;
 use segment_api::Client;
-use terraform_provider_segment::engine::Engine;
-use terraform_provider_segment::{data_sources, resources};
+use segment_resources::engine::Engine;
+use segment_resources::{data_sources, resources};
 
 use crate::base::{Base, BASE};
 use crate::desired::{self, Desired};

@@ -193,7 +193,6 @@ async fn usage_errors_exit_1_and_only_drift_exits_2() {
         vec!["export", "--repo", repo, "--no-such-flag"],
         vec!["sync", "--repo", repo, "--no-such-flag"],
         vec!["drift", "--repo", repo, "--no-such-flag"],
-        vec!["demo", "--no-such-flag"],
         vec!["drift"],
         vec!["no-such-command"],
         vec![],

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use terraform_provider_segment::engine::{ResourceSpec, Role};
+use segment_resources::engine::{ResourceSpec, Role};
 
 use crate::base::fingerprint;
 use crate::desired;

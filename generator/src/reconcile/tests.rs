@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::inventory::Live;
-use terraform_provider_segment::{data_sources, resources};
+use segment_resources::{data_sources, resources};
 
 /// What broke: sync was given no state, so a filter a person wrote (no
 /// import block, no natural key) and Terraform already managed was

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use terraform_provider_segment::engine::Engine;
+use segment_resources::engine::Engine;
 
 use super::Folder;
 
@@ -81,7 +81,7 @@ pub fn problems(engine: &Engine, folder: &Folder) -> BTreeMap<String, Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use terraform_provider_segment::{data_sources, resources};
+    use segment_resources::{data_sources, resources};
 
     #[test]
     fn a_misspelt_attribute_and_a_second_block_are_named_with_file_and_line() {

@@ -14,7 +14,7 @@
 //!    `--changes` source renames through the API one at a time, and times
 //!    each from the API's answer to the branch moving.
 //!
-//! Run: `cargo build --release -p segment-gitops -p segment-workspace \
+//! Run: `cargo build --release -p segment-gitops -p segment-workspace -p segment-demo \
 //!       -p terraform-provider-segment && ./target/release/gitops-bench`
 //!
 //! A command, not a test: its figures depend on the machine. Every wait is
@@ -37,7 +37,7 @@ use terraform_provider_segment::bench::{self, Terraform};
 
 use workspace::Workspace;
 
-const BUILD: &str = "cargo build --release -p segment-gitops -p segment-workspace \
+const BUILD: &str = "cargo build --release -p segment-gitops -p segment-workspace -p segment-demo \
                      -p terraform-provider-segment";
 /// The issue's targets.
 const EXPORT_TARGET: Duration = Duration::from_secs(3);

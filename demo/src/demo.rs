@@ -1,4 +1,4 @@
-//! `segment-gitops demo`: a local workspace with a sample, exported to a
+//! `segment-demo`: a local workspace with a sample, exported to a
 //! new repository, planned by Terraform, then followed through a change.
 //! Terraform runs this very binary as its provider (see `main.rs`), so the
 //! demo needs nothing but itself and `terraform` on PATH.
@@ -12,9 +12,9 @@ use segment_api::models::UpdateSource;
 use segment_api::{Client, ClientConfig};
 use segment_workspace::store::{Actor, Scope};
 
-use crate::repo::Folder;
-use crate::session::{Options, Session};
-use crate::sync;
+use segment_gitops::repo::Folder;
+use segment_gitops::session::{Options, Session};
+use segment_gitops::sync;
 
 const TOKEN: &str = "demo-token";
 

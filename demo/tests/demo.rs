@@ -1,20 +1,22 @@
-//! The README's first command: `segment-gitops demo` starts a local
+//! The README's first command: `segment-demo` starts a local
 //! workspace, exports it, shows terraform planning it as imports only, and
 //! shows the commit a workspace change became.
 
-mod support;
+#[allow(dead_code)]
+#[path = "../../generator/tests/support/git_log.rs"]
+mod git_log;
+#[allow(dead_code)]
+#[path = "../../provider/tests/support/process.rs"]
+mod process;
 
 use std::process::Command;
 use std::time::Duration;
 
-use support::{git_log, process};
-
 #[test]
 fn the_demo_exports_plans_clean_and_follows_a_change() {
-    let dir = support::temp_dir();
+    let dir = tempfile::tempdir().expect("temp dir");
     let done = process::run(
-        Command::new(support::gitops_binary())
-            .arg("demo")
+        Command::new(env!("CARGO_BIN_EXE_segment-demo"))
             .arg(dir.path())
             .env("CHECKPOINT_DISABLE", "1"),
         Duration::from_secs(600),
