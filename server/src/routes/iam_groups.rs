@@ -17,13 +17,14 @@ use serde_json::{json, Value};
 
 use super::users::invite_doc;
 use super::{check_email, page_values, required_list};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
+use crate::routes::retry::Retry;
 use crate::routes::{
     load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove, text,
 };
-use crate::store::{Actor, Batch, Doc, ListQuery, StoreError};
+use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -99,7 +100,8 @@ pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> 
         .iter()
         .map(|d| text(&d.body, "email").to_string())
         .collect();
-    for _ in 0..32 {
+    let mut retry = Retry::new("id", "groups are");
+    loop {
         let groups = state.store.list_all(Kind::UserGroup, None).await?;
         let mut batch = Batch::default();
         for doc in docs {
@@ -108,15 +110,10 @@ pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> 
         for g in unlinked(groups, &emails) {
             batch = batch.modify(g);
         }
-        match state.store.apply(batch, actor).await {
-            Err(StoreError::Stale { .. }) => continue,
-            other => return other.map_err(AppError::from),
+        if retry.commit(state, batch, actor).await? {
+            return Ok(());
         }
     }
-    Err(AppError::conflict(
-        "id",
-        "groups are being changed by many requests at once; try again",
-    ))
 }
 
 /// Members split into users (found by email) and pending invites; emails
