@@ -10,6 +10,7 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::answer::{self, List, One, Shown};
+use super::tracking_plans::PlanConnection;
 use super::{list_answer, load, modify, object, page_of, remove, set, text};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
@@ -98,8 +99,9 @@ async fn read(
         .store
         .find_by_key(Kind::TrackingPlanConnection, &id)
         .await?
-        .map(|c| Value::String(text(&c.body, "trackingPlanId").to_string()))
-        .unwrap_or(Value::Null);
+        .map(|c| c.read::<PlanConnection>())
+        .transpose()?
+        .map_or(Value::Null, |c| Value::String(c.tracking_plan_id));
     Ok(answer::data(Read {
         source: render(&doc),
         tracking_plan_id: plan,

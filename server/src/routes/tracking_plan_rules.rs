@@ -8,16 +8,16 @@ use std::collections::{BTreeMap, HashMap};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use segment_api::models::{RuleInput, RuleKey, Rules, UpsertRule};
+use segment_api::models::{RuleInput, RuleKey, Rules, TrackingPlan, UpsertRule};
 use serde_json::{json, Map, Value};
 
 use super::answer::List;
-use super::{list_answer, load, object, ok_status};
+use super::{list_answer, load, ok_status};
 use crate::error::{AppError, AppResult};
-use crate::input::{decode, Body};
+use crate::input::{decode, unreadable, Body};
 use crate::kind::Kind;
 use crate::routes::retry::Retry;
 use crate::rule_plan::{plan_remove, plan_replace, plan_upsert};
@@ -53,7 +53,9 @@ where
             // Nothing changes: no write, no event, no new updatedAt.
             return Ok(ok_status());
         }
-        object(&mut doc).insert("updatedAt".into(), json!(now));
+        let mut tracking_plan: TrackingPlan = doc.read()?;
+        tracking_plan.updated_at = Some(now);
+        doc.write(&tracking_plan)?;
         let batch = ops
             .into_iter()
             .fold(Batch::default().modify(doc), Batch::op);
@@ -106,16 +108,7 @@ async fn remove(
     uri: Uri,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::too_large(format!(
-                "the request body is larger than {} bytes",
-                crate::MAX_BODY_BYTES
-            ))
-        } else {
-            AppError::bad_request("body", format!("cannot read the request body: {e}"))
-        }
-    })?;
+    let bytes = body.map_err(unreadable)?;
     let input: Rules<RuleKey> = if bytes.iter().all(u8::is_ascii_whitespace) {
         let named = rules_from_query(uri.query().unwrap_or(""));
         if named.is_empty() {

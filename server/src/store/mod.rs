@@ -295,3 +295,27 @@ pub trait Store: Send + Sync + 'static {
     async fn token(&self, hash: &str) -> StoreResult<Option<Actor>>;
     async fn create_token(&self, hash: &str, actor: &Actor) -> StoreResult<()>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use segment_api::models::TrackingPlan;
+
+    /// Before typed documents a misspelt or mistyped stored key read as
+    /// empty; now it is an error that names the document.
+    #[test]
+    fn a_stored_body_that_is_not_its_model_fails_to_read() {
+        let body = serde_json::json!({"id": "p1", "type": 7});
+        let doc = Doc::new(Kind::TrackingPlan, "p1", "Plan", body);
+        let err = doc.read::<TrackingPlan>().expect_err("a number is no type");
+        assert!(
+            matches!(&err, StoreError::Corrupt { id, .. } if id == "p1"),
+            "{err}"
+        );
+        let good = serde_json::json!({"id": "p1", "type": "LIVE", "name": "Plan"});
+        let mut doc = Doc::new(Kind::TrackingPlan, "p1", "Plan", good.clone());
+        let plan: TrackingPlan = doc.read().expect("a plan");
+        doc.write(&plan).expect("written back");
+        assert_eq!(doc.body, good, "a read and a write keep the body");
+    }
+}
