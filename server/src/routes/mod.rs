@@ -11,6 +11,7 @@ mod profiles_warehouses;
 mod retry;
 mod reverse_etl;
 mod sources;
+mod stored;
 mod subscriptions;
 mod tracking_plan_rules;
 mod tracking_plans;

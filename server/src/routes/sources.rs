@@ -10,7 +10,7 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::answer::{self, List, One, Shown};
-use super::tracking_plans::PlanConnection;
+use super::stored::{CatalogLink, PlanConnection, WarehouseConnection};
 use super::{list_answer, load, modify, object, page_of, remove, set, text};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
@@ -147,7 +147,7 @@ async fn update(
         check_slug(slug)?;
     }
     let doc = modify(&state, &actor, Kind::Source, &id, |doc| {
-        let meta_id = text(&doc.body, "metadataId").to_string();
+        let meta_id = doc.read::<CatalogLink>()?.metadata_id;
         let meta = Catalog::get().require_source(&meta_id)?;
         let map = object(doc);
         if let Some(patch) = &input.settings {
@@ -156,7 +156,9 @@ async fn update(
         set(map, "name", &input.name);
         set(map, "enabled", &input.enabled);
         set(map, "slug", &input.slug);
-        doc.natural_key = Some(text(&doc.body, "slug").to_string());
+        if let Some(slug) = &input.slug {
+            doc.natural_key = Some(slug.clone());
+        }
         doc.name = audit_name(&doc.body);
         Ok(Batch::default())
     })
@@ -272,7 +274,10 @@ async fn connected_warehouses(
     for c in &page.items {
         if let Some(w) = state
             .store
-            .get(Kind::Warehouse, text(&c.body, "warehouseId"))
+            .get(
+                Kind::Warehouse,
+                &c.read::<WarehouseConnection>()?.warehouse_id,
+            )
             .await?
         {
             items.push(super::warehouses::render(&w));

@@ -12,6 +12,7 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::answer::List;
+use super::stored::CatalogLink;
 use super::{
     belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, remove_child, set,
     text,
@@ -103,7 +104,7 @@ async fn create(
     let destination = load(&state, Kind::Destination, &destination_id).await?;
     non_empty("name", &input.name)?;
     non_empty("trigger", &input.trigger)?;
-    let meta = Catalog::get().destination(text(&destination.body, "metadataId"));
+    let meta = Catalog::get().destination(&destination.read::<CatalogLink>()?.metadata_id);
     let action = find_action(meta, &input.action_id)?;
     let id = ids::new_id();
     let mut body = json!({

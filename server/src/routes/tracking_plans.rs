@@ -8,10 +8,10 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{
     CreateTrackingPlan, SourceRef, TrackingPlan, UpdateTrackingPlan, TRACKING_PLAN_TYPES,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::answer::{self, List, Shown};
+use super::stored::PlanConnection;
 use super::{load, modify, non_empty, ok_list, ok_one, ok_status, one_of, page_of, remove};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -168,15 +168,6 @@ async fn delete(
 ) -> AppResult<impl axum::response::IntoResponse> {
     // Rules and source connections refer to the plan and go with it.
     remove(&state, &actor, Kind::TrackingPlan, &id).await
-}
-
-/// A source's connection to a plan, as stored. GET /sources/{id} reads
-/// `trackingPlanId` from it.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlanConnection {
-    pub tracking_plan_id: String,
-    pub source_id: String,
 }
 
 fn connection_id(plan_id: &str, source_id: &str) -> String {
