@@ -44,7 +44,11 @@ impl Crawl<'_> {
     async fn read(&mut self, name: &str, path: &str) -> Value {
         let raw = self.ws.get_raw(path).await;
         assert_eq!(raw.status, 200, "GET {path}: {}", raw.text);
-        key_paths(&raw.body, "", self.shapes.entry(name.to_string()).or_default());
+        key_paths(
+            &raw.body,
+            "",
+            self.shapes.entry(name.to_string()).or_default(),
+        );
         raw.body["data"].clone()
     }
 
@@ -133,7 +137,10 @@ async fn answers_keep_their_key_sets() {
         )
         .await;
     }
-    for id in c.ids("tracking-plans", "tracking-plans", "trackingPlans").await {
+    for id in c
+        .ids("tracking-plans", "tracking-plans", "trackingPlans")
+        .await
+    {
         c.read("tracking-plans/{id}", &format!("tracking-plans/{id}"))
             .await;
         c.read(
@@ -176,7 +183,10 @@ async fn answers_keep_their_key_sets() {
         c.read("transformations/{id}", &format!("transformations/{id}"))
             .await;
     }
-    for id in c.ids("reverse-etl-models", "reverse-etl-models", "models").await {
+    for id in c
+        .ids("reverse-etl-models", "reverse-etl-models", "models")
+        .await
+    {
         c.read(
             "reverse-etl-models/{id}",
             &format!("reverse-etl-models/{id}"),
@@ -187,11 +197,8 @@ async fn answers_keep_their_key_sets() {
         c.read("users/{id}", &format!("users/{id}")).await;
         c.read("users/{id}/groups", &format!("users/{id}/groups"))
             .await;
-        c.read(
-            "users/{id}/permissions",
-            &format!("users/{id}/permissions"),
-        )
-        .await;
+        c.read("users/{id}/permissions", &format!("users/{id}/permissions"))
+            .await;
     }
     c.read("invites", "invites").await;
     for id in c.ids("groups", "groups", "userGroups").await {
