@@ -12,6 +12,13 @@ pub struct CatalogLink {
     pub metadata_id: String,
 }
 
+/// A destination receives the events of one source.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceLink {
+    pub source_id: String,
+}
+
 /// A source's connection to a tracking plan. GET /sources/{id} reads
 /// `trackingPlanId` from it.
 #[derive(Debug, Serialize, Deserialize)]
