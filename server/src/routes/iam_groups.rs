@@ -12,7 +12,9 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use segment_api::models::{Emails, PermissionInput, Permissions, UserGroupName};
+use segment_api::models::{
+    Emails, MinimalUser, PermissionInput, Permissions, UserGroup, UserGroupName,
+};
 use serde_json::{json, Value};
 
 use super::users::invite_doc;
@@ -21,9 +23,8 @@ use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
 use crate::routes::retry::Retry;
-use crate::routes::{
-    load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove, text,
-};
+use crate::routes::stored::Contact;
+use crate::routes::{load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
@@ -98,8 +99,8 @@ fn unlinked(all: Vec<Doc>, emails: &[String]) -> Vec<Doc> {
 pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> AppResult<()> {
     let emails: Vec<String> = docs
         .iter()
-        .map(|d| text(&d.body, "email").to_string())
-        .collect();
+        .map(|d| Ok(d.read::<Contact>()?.email))
+        .collect::<AppResult<_>>()?;
     let mut retry = Retry::new("id", "groups are");
     loop {
         let groups = state.store.list_all(Kind::UserGroup, None).await?;
@@ -139,7 +140,7 @@ async fn render(state: &AppState, doc: &Doc) -> AppResult<Value> {
     let (users, invites) = resolve(state, doc).await?;
     Ok(json!({
         "id": doc.id,
-        "name": text(&doc.body, "name"),
+        "name": doc.read::<UserGroup>()?.name,
         "memberCount": users.len() + invites.len(),
         "permissions": super::render(state, doc.body.get("permissions")).await?,
     }))
@@ -230,8 +231,11 @@ async fn list_users(
     let (users, _) = resolve(&state, &group).await?;
     let items = users
         .iter()
-        .map(|u| json!({ "id": u.id, "name": text(&u.body, "name"), "email": text(&u.body, "email") }))
-        .collect();
+        .map(|u| {
+            let user: MinimalUser = u.read()?;
+            Ok(json!({ "id": u.id, "name": user.name, "email": user.email }))
+        })
+        .collect::<AppResult<_>>()?;
     let (req, mut page) = page_values(items, &uri)?;
     Ok(ok_list(
         "users",

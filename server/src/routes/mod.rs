@@ -11,7 +11,7 @@ mod profiles_warehouses;
 mod retry;
 mod reverse_etl;
 mod sources;
-mod stored;
+pub(crate) mod stored;
 mod subscriptions;
 mod tracking_plan_rules;
 mod tracking_plans;

@@ -19,6 +19,12 @@ pub struct SourceLink {
     pub source_id: String,
 }
 
+/// Users and invites are found by their email.
+#[derive(Debug, Deserialize)]
+pub struct Contact {
+    pub email: String,
+}
+
 /// A source's connection to a tracking plan. GET /sources/{id} reads
 /// `trackingPlanId` from it.
 #[derive(Debug, Serialize, Deserialize)]
