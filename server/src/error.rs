@@ -97,6 +97,7 @@ impl From<StoreError> for AppError {
                 "id",
                 format!("{kind} {id:?} was changed by another request; try again"),
             ),
+            e @ StoreError::Corrupt { .. } => AppError::internal(e.to_string()),
             StoreError::Backend(m) => AppError::internal(m),
         }
     }

@@ -2,6 +2,7 @@
 //! names the field.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
@@ -15,17 +16,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::too_large(format!(
-                    "the request body is larger than {} bytes",
-                    crate::MAX_BODY_BYTES
-                ))
-            } else {
-                AppError::bad_request("body", format!("cannot read the request body: {e}"))
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(unreadable)?;
         decode(&bytes).map(Body)
+    }
+}
+
+/// A body that could not be read: 413 when too large, else 400.
+pub fn unreadable(e: BytesRejection) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::too_large(format!(
+            "the request body is larger than {} bytes",
+            crate::MAX_BODY_BYTES
+        ))
+    } else {
+        AppError::bad_request("body", format!("cannot read the request body: {e}"))
     }
 }
 

@@ -11,6 +11,7 @@ pub mod input;
 pub mod kind;
 pub mod pagination;
 pub mod routes;
+pub mod rule_plan;
 pub mod seed;
 pub mod store;
 

@@ -8,6 +8,7 @@ use segment_api::models::{CreateDestination, UpdateDestination};
 use serde_json::{json, Value};
 
 use super::answer::{self, List, One, Shown};
+use super::stored::CatalogLink;
 use super::{list_answer, load, modify, object, remove, set, set_or_clear, text};
 use crate::catalog::{self, Catalog};
 use crate::error::AppResult;
@@ -101,7 +102,7 @@ async fn update(
     Body(input): Body<UpdateDestination>,
 ) -> AppResult<One<Shown>> {
     let doc = modify(&state, &actor, Kind::Destination, &id, |doc| {
-        let meta = Catalog::get().require_destination(text(&doc.body, "metadataId"))?;
+        let meta = Catalog::get().require_destination(&doc.read::<CatalogLink>()?.metadata_id)?;
         let map = object(doc);
         if let Some(patch) = &input.settings {
             catalog::patch_settings(map, &meta.name, &meta.options, patch)?;

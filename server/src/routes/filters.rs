@@ -12,15 +12,17 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::answer::List;
+use super::stored::SourceLink;
 use super::{
     belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, one_of,
-    remove_child, set, set_or_clear, text,
+    remove_child, set, set_or_clear,
 };
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
+use segment_api::models::DestinationFilter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -144,7 +146,7 @@ async fn create(
     check_actions(&input.actions)?;
     // A filter acts on one source's events at one destination, so it must
     // name the source the destination receives from.
-    let expected = text(&destination.body, "sourceId");
+    let expected = destination.read::<SourceLink>()?.source_id;
     if input.source_id != expected {
         let why = if state
             .store
@@ -217,7 +219,7 @@ async fn update(
         set_or_clear(map, "description", &input.description);
         set(map, "enabled", &input.enabled);
         map.insert("updatedAt".into(), json!(ids::now()));
-        doc.name = text(&doc.body, "title").to_string();
+        doc.name = doc.read::<DestinationFilter>()?.title;
         Ok(Batch::default())
     })
     .await?;

@@ -12,18 +12,20 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use segment_api::models::{Emails, PermissionInput, Permissions, UserGroupName};
+use segment_api::models::{
+    Emails, MinimalUser, PermissionInput, Permissions, UserGroup, UserGroupName,
+};
 use serde_json::{json, Value};
 
 use super::users::invite_doc;
 use super::{check_email, page_values, required_list};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
-use crate::routes::{
-    load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove, text,
-};
-use crate::store::{Actor, Batch, Doc, ListQuery, StoreError};
+use crate::routes::retry::Retry;
+use crate::routes::stored::Contact;
+use crate::routes::{load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove};
+use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -97,9 +99,10 @@ fn unlinked(all: Vec<Doc>, emails: &[String]) -> Vec<Doc> {
 pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> AppResult<()> {
     let emails: Vec<String> = docs
         .iter()
-        .map(|d| text(&d.body, "email").to_string())
-        .collect();
-    for _ in 0..32 {
+        .map(|d| Ok(d.read::<Contact>()?.email))
+        .collect::<AppResult<_>>()?;
+    let mut retry = Retry::new("id", "groups are");
+    loop {
         let groups = state.store.list_all(Kind::UserGroup, None).await?;
         let mut batch = Batch::default();
         for doc in docs {
@@ -108,15 +111,10 @@ pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> 
         for g in unlinked(groups, &emails) {
             batch = batch.modify(g);
         }
-        match state.store.apply(batch, actor).await {
-            Err(StoreError::Stale { .. }) => continue,
-            other => return other.map_err(AppError::from),
+        if retry.commit(state, batch, actor).await? {
+            return Ok(());
         }
     }
-    Err(AppError::conflict(
-        "id",
-        "groups are being changed by many requests at once; try again",
-    ))
 }
 
 /// Members split into users (found by email) and pending invites; emails
@@ -142,7 +140,7 @@ async fn render(state: &AppState, doc: &Doc) -> AppResult<Value> {
     let (users, invites) = resolve(state, doc).await?;
     Ok(json!({
         "id": doc.id,
-        "name": text(&doc.body, "name"),
+        "name": doc.read::<UserGroup>()?.name,
         "memberCount": users.len() + invites.len(),
         "permissions": super::render(state, doc.body.get("permissions")).await?,
     }))
@@ -233,8 +231,11 @@ async fn list_users(
     let (users, _) = resolve(&state, &group).await?;
     let items = users
         .iter()
-        .map(|u| json!({ "id": u.id, "name": text(&u.body, "name"), "email": text(&u.body, "email") }))
-        .collect();
+        .map(|u| {
+            let user: MinimalUser = u.read()?;
+            Ok(json!({ "id": u.id, "name": user.name, "email": user.email }))
+        })
+        .collect::<AppResult<_>>()?;
     let (req, mut page) = page_values(items, &uri)?;
     Ok(ok_list(
         "users",

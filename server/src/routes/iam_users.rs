@@ -11,7 +11,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use segment_api::models::{CreateInvites, PermissionInput, Permissions};
+use segment_api::models::{
+    CreateInvites, Invite, MinimalUser, PermissionInput, Permissions, UserGroup,
+};
 use serde_json::{json, Value};
 
 use super::groups::{self, delete_unlinking};
@@ -19,7 +21,7 @@ use super::{check_email, checked, page_values, required_list};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
-use crate::routes::{load, ok, ok_list, ok_one, ok_status, page_of, text};
+use crate::routes::{load, ok, ok_list, ok_one, ok_status, page_of};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
@@ -41,10 +43,11 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn render_user(state: &AppState, doc: &Doc) -> AppResult<Value> {
+    let user: MinimalUser = doc.read()?;
     Ok(json!({
         "id": doc.id,
-        "name": text(&doc.body, "name"),
-        "email": text(&doc.body, "email"),
+        "name": user.name,
+        "email": user.email,
         "permissions": super::render(state, doc.body.get("permissions")).await?,
     }))
 }
@@ -73,15 +76,14 @@ async fn user_groups(
     uri: Uri,
 ) -> AppResult<Json<Value>> {
     let user = load(&state, Kind::User, &id).await?;
-    let email = text(&user.body, "email");
-    let items = state
-        .store
-        .list_all(Kind::UserGroup, None)
-        .await?
-        .into_iter()
-        .filter(|g| groups::members(g).iter().any(|m| m == email))
-        .map(|g| json!({ "id": g.id, "name": text(&g.body, "name") }))
-        .collect();
+    let email = user.read::<MinimalUser>()?.email;
+    let mut items = Vec::new();
+    for g in state.store.list_all(Kind::UserGroup, None).await? {
+        if groups::members(&g).contains(&email) {
+            let name = g.read::<UserGroup>()?.name;
+            items.push(json!({ "id": g.id, "name": name }));
+        }
+    }
     let (req, mut page) = page_values(items, &uri)?;
     Ok(ok_list(
         "groups",
@@ -209,8 +211,8 @@ async fn list_invites(State(state): State<AppState>, uri: Uri) -> AppResult<Json
     let items = page
         .items
         .iter()
-        .map(|d| json!(text(&d.body, "email")))
-        .collect();
+        .map(|d| Ok(json!(d.read::<Invite>()?.email)))
+        .collect::<AppResult<_>>()?;
     Ok(ok_list("invites", items, req, &page))
 }
 

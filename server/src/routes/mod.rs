@@ -8,8 +8,10 @@ mod iam;
 mod labels;
 mod meta;
 mod profiles_warehouses;
+mod retry;
 mod reverse_etl;
 mod sources;
+pub(crate) mod stored;
 mod subscriptions;
 mod tracking_plan_rules;
 mod tracking_plans;
@@ -25,7 +27,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{AppError, AppResult};
 use crate::kind::Kind;
 use crate::pagination::{self, PageRequest};
-use crate::store::{Actor, Batch, Doc, ListQuery, Page, StoreError};
+use crate::store::{Actor, Batch, Doc, ListQuery, Page};
 use crate::AppState;
 
 pub use segment_api::models::WORKSPACE_OWNER_ROLE;
@@ -162,23 +164,15 @@ pub async fn modify<F>(
 where
     F: FnMut(&mut Doc) -> AppResult<Batch>,
 {
-    const ATTEMPTS: usize = 32;
-    for _ in 0..ATTEMPTS {
+    let mut retry = retry::Retry::new("id", format!("{kind} {id:?} is"));
+    loop {
         let mut doc = load(state, kind, id).await?;
         let batch = edit(&mut doc)?.modify(doc.clone());
-        match state.store.apply(batch, actor).await {
-            Err(StoreError::Stale { .. }) => continue,
-            Err(e) => return Err(e.into()),
-            Ok(()) => {
-                doc.version += 1;
-                return Ok(doc);
-            }
+        if retry.commit(state, batch, actor).await? {
+            doc.version += 1;
+            return Ok(doc);
         }
     }
-    Err(AppError::conflict(
-        "id",
-        format!("{kind} {id:?} is being changed by many requests at once; try again"),
-    ))
 }
 
 /// Deletes a document and whatever depends on it.

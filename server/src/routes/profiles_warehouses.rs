@@ -15,6 +15,7 @@ use segment_api::models::{CreateProfilesWarehouse, UpdateProfilesWarehouse};
 use serde_json::{json, Value};
 
 use super::answer::{self, List, One, Shown};
+use super::stored::CatalogLink;
 use super::warehouses::render;
 use super::{list_answer, load, modify, non_empty, object, remove, set, set_or_clear, text};
 use crate::catalog::{self, Catalog};
@@ -124,7 +125,7 @@ async fn update(
         non_empty("schemaName", schema)?;
     }
     let doc = modify(&state, &actor, Kind::ProfilesWarehouse, &id, |doc| {
-        let meta = Catalog::get().require_warehouse(text(&doc.body, "metadataId"))?;
+        let meta = Catalog::get().require_warehouse(&doc.read::<CatalogLink>()?.metadata_id)?;
         let map = object(doc);
         if let Some(patch) = &input.settings {
             catalog::patch_settings(map, &meta.name, &meta.options, patch)?;

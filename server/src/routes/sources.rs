@@ -10,6 +10,7 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::answer::{self, List, One, Shown};
+use super::stored::{CatalogLink, PlanConnection, WarehouseConnection};
 use super::{list_answer, load, modify, object, page_of, remove, set, text};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
@@ -98,8 +99,9 @@ async fn read(
         .store
         .find_by_key(Kind::TrackingPlanConnection, &id)
         .await?
-        .map(|c| Value::String(text(&c.body, "trackingPlanId").to_string()))
-        .unwrap_or(Value::Null);
+        .map(|c| c.read::<PlanConnection>())
+        .transpose()?
+        .map_or(Value::Null, |c| Value::String(c.tracking_plan_id));
     Ok(answer::data(Read {
         source: render(&doc),
         tracking_plan_id: plan,
@@ -145,7 +147,7 @@ async fn update(
         check_slug(slug)?;
     }
     let doc = modify(&state, &actor, Kind::Source, &id, |doc| {
-        let meta_id = text(&doc.body, "metadataId").to_string();
+        let meta_id = doc.read::<CatalogLink>()?.metadata_id;
         let meta = Catalog::get().require_source(&meta_id)?;
         let map = object(doc);
         if let Some(patch) = &input.settings {
@@ -154,7 +156,9 @@ async fn update(
         set(map, "name", &input.name);
         set(map, "enabled", &input.enabled);
         set(map, "slug", &input.slug);
-        doc.natural_key = Some(text(&doc.body, "slug").to_string());
+        if let Some(slug) = &input.slug {
+            doc.natural_key = Some(slug.clone());
+        }
         doc.name = audit_name(&doc.body);
         Ok(Batch::default())
     })
@@ -270,7 +274,10 @@ async fn connected_warehouses(
     for c in &page.items {
         if let Some(w) = state
             .store
-            .get(Kind::Warehouse, text(&c.body, "warehouseId"))
+            .get(
+                Kind::Warehouse,
+                &c.read::<WarehouseConnection>()?.warehouse_id,
+            )
             .await?
         {
             items.push(super::warehouses::render(&w));

@@ -12,9 +12,9 @@ use segment_api::models::{
 use serde_json::{json, Value};
 
 use super::answer::List;
+use super::stored::CatalogLink;
 use super::{
     belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, remove_child, set,
-    text,
 };
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
@@ -22,6 +22,7 @@ use crate::input::Body;
 use crate::kind::Kind;
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
+use segment_api::models::DestinationSubscription;
 
 pub fn routes() -> Router<AppState> {
     // `{id}` is the destination, named as in destinations.rs: the router
@@ -103,7 +104,7 @@ async fn create(
     let destination = load(&state, Kind::Destination, &destination_id).await?;
     non_empty("name", &input.name)?;
     non_empty("trigger", &input.trigger)?;
-    let meta = Catalog::get().destination(text(&destination.body, "metadataId"));
+    let meta = Catalog::get().destination(&destination.read::<CatalogLink>()?.metadata_id);
     let action = find_action(meta, &input.action_id)?;
     let id = ids::new_id();
     let mut body = json!({
@@ -156,7 +157,7 @@ async fn update(
         // Settings are the action's whole field mapping: a PATCH replaces
         // them rather than merging, so a removed mapping really goes.
         set(map, "settings", &input.settings);
-        doc.name = text(&doc.body, "name").to_string();
+        doc.name = doc.read::<DestinationSubscription>()?.name;
         Ok(Batch::default())
     })
     .await?;

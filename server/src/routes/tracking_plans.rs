@@ -5,13 +5,14 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use segment_api::models::{CreateTrackingPlan, SourceRef, UpdateTrackingPlan, TRACKING_PLAN_TYPES};
-use serde_json::{json, Value};
+use segment_api::models::{
+    CreateTrackingPlan, SourceRef, TrackingPlan, UpdateTrackingPlan, TRACKING_PLAN_TYPES,
+};
+use serde_json::Value;
 
 use super::answer::{self, List, Shown};
-use super::{
-    load, modify, non_empty, object, ok_list, ok_one, ok_status, one_of, page_of, remove, set, text,
-};
+use super::stored::PlanConnection;
+use super::{load, modify, non_empty, ok_list, ok_one, ok_status, one_of, page_of, remove};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
@@ -76,10 +77,20 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
     if let Some(t) = &only {
         // Filtered within the page: a page may hold fewer plans than asked
         // for, but its cursor still moves past every plan it looked at.
-        let is_type = |d: &Doc| text(&d.body, "type") == t;
-        page.items.retain(is_type);
+        let is_type = |d: &Doc| -> AppResult<bool> { Ok(&d.read::<TrackingPlan>()?.kind == t) };
+        let mut kept = Vec::with_capacity(page.items.len());
+        for d in page.items {
+            if is_type(&d)? {
+                kept.push(d);
+            }
+        }
+        page.items = kept;
         let all = state.store.list_all(Kind::TrackingPlan, None).await?;
-        page.total = all.iter().filter(|d| is_type(d)).count() as u64;
+        let mut total = 0;
+        for d in &all {
+            total += u64::from(is_type(d)?);
+        }
+        page.total = total;
     }
     let items = page.items.iter().map(|d| d.body.clone()).collect();
     Ok(ok_list("trackingPlans", items, req, &page))
@@ -99,20 +110,20 @@ async fn create(
     one_of("type", &input.kind, TRACKING_PLAN_TYPES)?;
     let id = ids::new_id();
     let now = ids::now();
-    let mut body = json!({
-        "id": id,
-        "name": input.name,
-        "slug": slug(&input.name),
-        "type": input.kind,
-        "createdAt": now,
-        "updatedAt": now,
-    });
-    if let (Some(d), Some(map)) = (&input.description, body.as_object_mut()) {
-        map.insert("description".into(), json!(d));
-    }
+    let plan = TrackingPlan {
+        id: id.clone(),
+        name: Some(input.name.clone()),
+        slug: Some(slug(&input.name)),
+        description: input.description,
+        kind: input.kind,
+        created_at: Some(now.clone()),
+        updated_at: Some(now),
+    };
     // Plan names are unique in a workspace: the natural key makes a second
     // plan of the same name a 409 naming `name`.
-    let doc = Doc::new(Kind::TrackingPlan, &id, &input.name, body).natural_key(&input.name);
+    let mut doc = Doc::new(Kind::TrackingPlan, &id, &input.name, Value::Null);
+    doc.write(&plan)?;
+    let doc = doc.natural_key(&input.name);
     state
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
@@ -130,14 +141,17 @@ async fn update(
         non_empty("name", n)?;
     }
     modify(&state, &actor, Kind::TrackingPlan, &id, |doc| {
-        let map = object(doc);
+        let mut plan: TrackingPlan = doc.read()?;
         if let Some(n) = &input.name {
-            map.insert("name".into(), json!(n));
-            map.insert("slug".into(), json!(slug(n)));
+            plan.name = Some(n.clone());
+            plan.slug = Some(slug(n));
         }
-        set(map, "description", &input.description);
-        map.insert("updatedAt".into(), json!(ids::now()));
-        let name = text(&doc.body, "name").to_string();
+        if let Some(d) = &input.description {
+            plan.description = Some(d.clone());
+        }
+        plan.updated_at = Some(ids::now());
+        doc.write(&plan)?;
+        let name = plan.name.unwrap_or_default();
         doc.natural_key = Some(name.clone());
         doc.name = name;
         Ok(Batch::default())
@@ -170,11 +184,8 @@ async fn sources(
     let (req, page) = page_of(&state, Kind::TrackingPlanConnection, &uri, scope).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for c in &page.items {
-        if let Some(s) = state
-            .store
-            .get(Kind::Source, text(&c.body, "sourceId"))
-            .await?
-        {
+        let connection: PlanConnection = c.read()?;
+        if let Some(s) = state.store.get(Kind::Source, &connection.source_id).await? {
             items.push(super::sources::render(&s));
         }
     }
@@ -202,7 +213,7 @@ async fn connect(
         .find_by_key(Kind::TrackingPlanConnection, &source_id)
         .await?
     {
-        let other = text(&held.body, "trackingPlanId");
+        let other = held.read::<PlanConnection>()?.tracking_plan_id;
         let message = if other == id {
             format!("sourceId: source {source_id:?} is already connected to this tracking plan")
         } else {
@@ -214,18 +225,23 @@ async fn connect(
         };
         return Err(AppError::conflict("sourceId", message));
     }
-    let name = format!("{} → {}", text(&source.body, "slug"), plan.name);
-    // GET /sources/{id} reads `trackingPlanId` from this body.
-    let body = json!({ "trackingPlanId": id, "sourceId": source_id });
-    let doc = Doc::new(
+    // A source's natural key is its slug.
+    let slug = source.natural_key.as_deref().unwrap_or(&source.id);
+    let name = format!("{slug} → {}", plan.name);
+    let mut doc = Doc::new(
         Kind::TrackingPlanConnection,
         connection_id(&id, &source_id),
         name,
-        body,
-    )
-    .parent(&id)
-    .natural_key(&source_id)
-    .refs([id.clone(), source_id.clone()]);
+        Value::Null,
+    );
+    doc.write(&PlanConnection {
+        tracking_plan_id: id.clone(),
+        source_id: source_id.clone(),
+    })?;
+    let doc = doc
+        .parent(&id)
+        .natural_key(&source_id)
+        .refs([id.clone(), source_id.clone()]);
     // The source's trackingPlanId changes, so followers of the source hear
     // "Source Modified" too, as the API documents for this call.
     let batch = Batch::default()

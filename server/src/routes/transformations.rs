@@ -8,13 +8,14 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{CreateTransformation, UpdateTransformation};
 use serde_json::{json, Map, Value};
 
-use super::{load, modify, non_empty, object, ok_list, ok_one, page_of, remove, set, text};
+use super::{load, modify, non_empty, object, ok_list, ok_one, page_of, remove, set};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
+use segment_api::models::Transformation;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -132,7 +133,7 @@ async fn update(
         // Moving to another source moves the dependency with it: deleting
         // the new source deletes the transformation, the old one no longer does.
         if let Some(source_id) = &input.source_id {
-            if source_id != text(&doc.body, "sourceId") {
+            if *source_id != doc.read::<Transformation>()?.source_id {
                 batch = batch.require(Kind::Source, source_id, "sourceId");
                 doc.parent = Some(source_id.clone());
                 doc.refs = vec![source_id.clone()];

@@ -8,6 +8,7 @@ use segment_api::models::{CreateWarehouse, UpdateWarehouse};
 use serde_json::{json, Value};
 
 use super::answer::{self, List, One, Shown};
+use super::stored::{CatalogLink, WarehouseConnection};
 use super::{
     list_answer, load, modify, object, ok_status, page_of, remove, set, set_or_clear, text,
 };
@@ -103,7 +104,7 @@ async fn update(
     Body(input): Body<UpdateWarehouse>,
 ) -> AppResult<One<Shown>> {
     let doc = modify(&state, &actor, Kind::Warehouse, &id, |doc| {
-        let meta = Catalog::get().require_warehouse(text(&doc.body, "metadataId"))?;
+        let meta = Catalog::get().require_warehouse(&doc.read::<CatalogLink>()?.metadata_id)?;
         let map = object(doc);
         if let Some(patch) = &input.settings {
             catalog::patch_settings(map, &meta.name, &meta.options, patch)?;
@@ -141,7 +142,7 @@ async fn connected_sources(
     for c in &page.items {
         if let Some(s) = state
             .store
-            .get(Kind::Source, text(&c.body, "sourceId"))
+            .get(Kind::Source, &c.read::<WarehouseConnection>()?.source_id)
             .await?
         {
             items.push(super::sources::render(&s));
@@ -162,11 +163,15 @@ async fn connect(
         .await?
         .ok_or_else(|| AppError::not_found(Kind::Source, &source_id).with_field("sourceId"))?;
     let cid = connection_id(&id, &source_id);
-    let name = format!("{} → {}", text(&source.body, "slug"), warehouse.name);
-    let body = json!({ "warehouseId": id, "sourceId": source_id });
-    let doc = Doc::new(Kind::WarehouseConnection, &cid, name, body)
-        .parent(&id)
-        .refs([id.clone(), source_id.clone()]);
+    // A source's natural key is its slug.
+    let slug = source.natural_key.as_deref().unwrap_or(&source.id);
+    let name = format!("{slug} → {}", warehouse.name);
+    let mut doc = Doc::new(Kind::WarehouseConnection, &cid, name, Value::Null);
+    doc.write(&WarehouseConnection {
+        warehouse_id: id.clone(),
+        source_id: source_id.clone(),
+    })?;
+    let doc = doc.parent(&id).refs([id.clone(), source_id.clone()]);
     state
         .store
         .apply(Batch::default().create(doc), &actor)
