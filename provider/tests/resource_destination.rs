@@ -143,7 +143,8 @@ async fn destination_lifecycle() {
     assert_eq!(replaced.source_id, app.id);
     let id = replaced.id.clone();
 
-    // Import with an `import` block: nothing to change.
+    // Import with an `import` block: the masked apiKey cannot be compared,
+    // so the configured one is sent once (a warning says so).
     tf.terraform_ok(&["state", "rm", "segment_destination.d"]);
     let body = resource(&app.id, "Amplitude prod", false, false);
     write(&format!(
@@ -152,13 +153,19 @@ async fn destination_lifecycle() {
     let plan = tf.terraform_ok(&["plan", "-input=false"]);
     assert!(
         plan.stdout
-            .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 1 to import, 0 to add, 1 to change, 0 to destroy."),
         "{}",
         plan.output()
     );
-    // And with `terraform import`, then a clean plan.
+    assert!(
+        plan.output().contains("settings.apiKey"),
+        "{}",
+        plan.output()
+    );
+    // And with `terraform import`, then a clean plan once it is sent.
     write(&body);
     tf.terraform_ok(&["import", "-input=false", "segment_destination.d", &id]);
+    tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
     let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
     assert_eq!(exit_code(&plan), 0, "{}", plan.output());
 
