@@ -12,7 +12,6 @@ use segment_api::models::UpdateSource;
 use segment_api::{Client, ClientConfig};
 use segment_workspace::store::{Actor, Scope};
 
-use segment_gitops::repo::Folder;
 use segment_gitops::session::{Options, Session};
 use segment_gitops::sync;
 
@@ -89,7 +88,6 @@ pub async fn run(dir: Option<PathBuf>) -> Result<()> {
 
     // 3. Terraform plans it as imports and no change.
     let cli_config = install_provider(&dir)?;
-    let secrets = variables(&repo)?;
     let tf = |args: &[&str]| -> Result<std::process::Output> {
         let mut cmd = Command::new("terraform");
         cmd.args(args)
@@ -99,9 +97,6 @@ pub async fn run(dir: Option<PathBuf>) -> Result<()> {
             .env("CHECKPOINT_DISABLE", "1")
             .env("PUBLIC_API_URL", &url)
             .env("PUBLIC_API_TOKEN", TOKEN);
-        for v in &secrets {
-            cmd.env(format!("TF_VAR_{v}"), "demo-secret");
-        }
         cmd.output().context("running terraform (is it on PATH?)")
     };
     let init = tf(&["init", "-input=false"])?;
@@ -177,9 +172,4 @@ fn install_provider(dir: &Path) -> Result<PathBuf> {
         "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/segment-gitops/segment\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/segment-gitops/segment\"]\n  }}\n}}\n",
         mirror.display()))?;
     Ok(config)
-}
-
-/// The sensitive variables the export declared (their values stay out of Git).
-fn variables(dir: &Path) -> Result<Vec<String>> {
-    Ok(Folder::read(dir)?.variables.into_keys().collect())
 }

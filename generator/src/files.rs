@@ -50,10 +50,17 @@ pub fn import_block(address: &str, id: &str) -> String {
     )
 }
 
-pub fn variable_block(name: &str, description: &str) -> String {
+/// The variable that feeds a masked secret. `default = null` keeps a plan
+/// possible without it: the provider sends a null secret nowhere, so the
+/// workspace keeps the value it holds; set it only to replace that value.
+pub fn variable_block(name: &str, address: &str) -> String {
+    let description = format!(
+        "Secret setting of {address}. The workspace keeps its value: left unset (null), \
+         nothing is sent. To rotate it, set TF_VAR_{name} (or -var) and apply."
+    );
     format!(
-        "variable \"{name}\" {{\n  description = {}\n  type        = string\n  sensitive   = true\n}}\n",
-        write::quote(description)
+        "variable \"{name}\" {{\n  description = {}\n  type        = string\n  sensitive   = true\n  default     = null\n}}\n",
+        write::quote(&description)
     )
 }
 

@@ -260,10 +260,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                 let mut text = files::import_block(&address, &d.live.import_id);
                 for v in &vars {
                     text.push('\n');
-                    text.push_str(&files::variable_block(
-                        v,
-                        &format!("Secret setting of {address}."),
-                    ));
+                    text.push_str(&files::variable_block(v, &address));
                 }
                 text.push('\n');
                 text.push_str(&write::block(
@@ -298,10 +295,7 @@ pub fn reconcile(engine: &Engine, folder: &Folder, req: &Request) -> Outcome {
                 }
                 for v in &vars {
                     if !folder.variables.contains_key(v) {
-                        e.append(
-                            text,
-                            &files::variable_block(v, &format!("Secret setting of {address}.")),
-                        );
+                        e.append(text, &files::variable_block(v, &address));
                     }
                 }
                 if !changed.is_empty() {

@@ -141,6 +141,8 @@ async fn source_lifecycle() {
         replace: Some(javascript),
         // The secret comes back masked: neither a change nor shown.
         secrets: vec![SECRET],
+        // The masked apiKey cannot be compared after an import: sent once.
+        secret_sent_on_import: Some("apiKey"),
         ..Lifecycle::new(
             "segment_source.s",
             config("shop", "Shop", true, "acct_1", STRIPE_SOURCE),

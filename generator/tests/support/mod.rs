@@ -24,16 +24,11 @@ use segment_api::Client;
 use segment_e2e::fixtures::{amplitude_destination, javascript_source};
 use segment_e2e::TestWorkspace;
 use segment_gitops::files::{Manifest, ManifestEntry, MANIFEST};
-use segment_gitops::repo::Folder;
 use segment_gitops::session::{Options, Session};
 use terraform::TerraformDir;
 
 /// Any one run of the `segment-gitops` binary.
 pub const COMMAND_LIMIT: Duration = Duration::from_secs(120);
-
-/// The value every secret variable gets in tests (what a tfvars file or a
-/// `TF_VAR_*` variable holds for real).
-pub const SECRET: &str = "a-secret-from-tfvars";
 
 /// The provider binary built beside these tests. `cargo test --workspace`
 /// builds it; run alone, this crate's tests build it once themselves.
@@ -91,20 +86,11 @@ pub fn session(ws: &TestWorkspace, repo: &Path, path: &str) -> Session {
     .expect("open the repository")
 }
 
-/// Terraform with the workspace's URL and token, and a value for every
-/// secret variable the export declared (they stay out of Git).
+/// Terraform with the workspace's URL and token. Secret variables stay
+/// unset: they default to null, which keeps the workspace's values.
 pub fn terraform_for(ws: &TestWorkspace, tf: TerraformDir) -> TerraformDir {
-    let mut tf = tf
-        .env("PUBLIC_API_URL", ws.base_url())
-        .env("PUBLIC_API_TOKEN", ws.owner_token());
-    let names = Folder::read(&tf.work)
-        .expect("read export")
-        .variables
-        .into_keys();
-    for n in names {
-        tf = tf.env(&format!("TF_VAR_{n}"), SECRET);
-    }
-    tf
+    tf.env("PUBLIC_API_URL", ws.base_url())
+        .env("PUBLIC_API_TOKEN", ws.owner_token())
 }
 
 /// Asserts that a plan adopts `n` objects and does nothing else.

@@ -93,6 +93,8 @@ pub struct Lifecycle {
     pub recreate: Option<String>,
     /// Text no command's output may hold.
     pub secrets: Vec<&'static str>,
+    /// A configured `settings` key the API masks, sent once after an import.
+    pub secret_sent_on_import: Option<&'static str>,
 }
 
 impl Lifecycle {
@@ -109,6 +111,7 @@ impl Lifecycle {
             no_drift: None,
             recreate: None,
             secrets: Vec::new(),
+            secret_sent_on_import: None,
         }
     }
 
@@ -116,6 +119,9 @@ impl Lifecycle {
         let mut steps = Steps::new(dir, self.address);
         for secret in &self.secrets {
             steps = steps.secret(secret);
+        }
+        if let Some(key) = self.secret_sent_on_import {
+            steps = steps.secret_sent_on_import(key);
         }
         let steps = &steps;
 

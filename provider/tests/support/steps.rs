@@ -31,6 +31,9 @@ pub struct Steps<'a> {
     /// Plans that showed a change ([`Steps::changes`]): a drift step
     /// proves it looked.
     changes_shown: Cell<usize>,
+    /// A configured secret the API masks (`settings.<key>`): an import
+    /// cannot compare it, so the first plan sends it once, with a warning.
+    sent_on_import: Option<String>,
 }
 
 impl<'a> Steps<'a> {
@@ -41,7 +44,16 @@ impl<'a> Steps<'a> {
             body: RefCell::new(String::new()),
             secrets: Vec::new(),
             changes_shown: Cell::new(0),
+            sent_on_import: None,
         }
+    }
+
+    /// `settings.<key>` is configured and masked by the API: after an
+    /// import it is sent once, and the plan warns that it replaces the
+    /// stored secret.
+    pub fn secret_sent_on_import(mut self, key: &str) -> Self {
+        self.sent_on_import = Some(key.to_owned());
+        self
     }
 
     /// `secret` must never reach the output of any command these steps run.
@@ -184,10 +196,27 @@ impl<'a> Steps<'a> {
         self.terraform_ok(&["plan", "-input=false"])
     }
 
-    /// An `import {}` block for `id` plans nothing but the import.
+    /// An `import {}` block for `id` plans nothing but the import (and
+    /// the one secret a configuration sends, with its warning).
     pub fn import_with_block(&self, body: &str, id: &str) {
         let plan = self.plan_import_block(body, id);
-        assert!(plan.stdout.contains(CLEAN_IMPORT), "{}", plan.output());
+        match &self.sent_on_import {
+            None => assert!(plan.stdout.contains(CLEAN_IMPORT), "{}", plan.output()),
+            Some(key) => {
+                assert!(
+                    plan.stdout
+                        .contains("Plan: 1 to import, 0 to add, 1 to change, 0 to destroy."),
+                    "{}",
+                    plan.output()
+                );
+                let warning = format!("settings.{key} of {}", self.type_name());
+                assert!(plan.output().contains(&warning), "{}", plan.output());
+            }
+        }
+    }
+
+    fn type_name(&self) -> &str {
+        self.address.split('.').next().unwrap_or_default()
     }
 
     /// `terraform import` of `id` fails, saying `needle`.
@@ -197,10 +226,14 @@ impl<'a> Steps<'a> {
         assert!(refused.stderr.contains(needle), "{}", refused.output());
     }
 
-    /// `terraform import` of `id` against `body`, then a clean plan.
+    /// `terraform import` of `id` against `body`, then a clean plan (once
+    /// a configured secret is sent).
     pub fn import_with_cli(&self, body: &str, id: &str) {
         self.write(body);
         self.terraform_ok(&["import", "-input=false", &self.address, id]);
+        if self.sent_on_import.is_some() {
+            self.apply();
+        }
         self.clean();
     }
 

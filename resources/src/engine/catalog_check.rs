@@ -206,7 +206,26 @@ fn judge(
     if creating {
         for o in &entry.options {
             let given = settings.get(&o.name).is_some_and(|v| !v.is_null());
-            if o.required && o.default_value.is_none() && !given {
+            if !o.required || o.default_value.is_some() || given {
+                continue;
+            }
+            if o.is_secret() && settings.contains_key(&o.name) {
+                // A secret variable left unset (null): nothing is stored yet
+                // for a null to keep.
+                out.push(
+                    Diagnostic::error(
+                        format!("Missing required secret settings.{}", o.name),
+                        format!(
+                            "settings.{} is null, but {what} requires it (a {}) when it is \
+                             created. Set the variable that feeds it, with `-var` or a \
+                             `TF_VAR_...` environment variable, and plan again.",
+                            o.name,
+                            o.type_word()
+                        ),
+                    )
+                    .at(at()),
+                );
+            } else {
                 out.push(
                     Diagnostic::error(
                         format!("Missing required setting {:?}", o.name),
@@ -294,6 +313,17 @@ mod tests {
             "{d:?}"
         );
         assert!(d[0].detail.contains("apiKey, trackAllPages"), "{d:?}");
+    }
+
+    // An export's secret variables default to null: creating from them
+    // (a replace) must say which variable to set, not send the null.
+    #[test]
+    fn a_required_secret_left_null_on_create_names_the_key_and_the_fix() {
+        let d = run(serde_json::json!({"apiKey": null}), Json::Null, true);
+        assert!(d.len() == 1 && d[0].is_error(), "{d:?}");
+        assert!(d[0].summary.contains("settings.apiKey"), "{d:?}");
+        assert!(d[0].detail.contains("TF_VAR_"), "{d:?}");
+        assert!(run(serde_json::json!({"apiKey": null}), Json::Null, false).is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::diagnose::diagnose;
 use super::empty;
 use super::gone::{unconfirmed, Confirmed, NotShownGone};
 use super::plan::{known_or_null, plan, settle};
+use super::secrets::{self, Secrets};
 use super::validate::validate;
 use super::{json_attr, DataSourceType, Failure, JsonMode, Obj, ResourceSpec, ResourceType, Role};
 use crate::backend::*;
@@ -132,12 +133,23 @@ impl Engine {
                 ..Default::default()
             };
         };
-        let p = plan(&e.spec, &r.prior_state, &r.proposed_new_state, &r.config);
+        let known = Secrets::from_private(&r.prior_private);
+        let p = plan(
+            &e.spec,
+            &r.prior_state,
+            &r.proposed_new_state,
+            &r.config,
+            &known,
+        );
+        let mut diagnostics = Diagnostics::new();
+        for d in replaced_secrets(e, &r.prior_state, &p.planned, &known) {
+            diagnostics.push(d);
+        }
         PlanResourceChangeResponse {
             planned_state: p.planned,
             requires_replace: p.requires_replace,
             planned_private: r.prior_private,
-            diagnostics: Diagnostics::new(),
+            diagnostics,
         }
     }
 
@@ -153,8 +165,18 @@ impl Engine {
         };
         // Planned from references: a type without checks pays nothing more
         // than `plan` does.
-        let p = plan(&e.spec, &r.prior_state, &r.proposed_new_state, &r.config);
+        let known = Secrets::from_private(&r.prior_private);
+        let p = plan(
+            &e.spec,
+            &r.prior_state,
+            &r.proposed_new_state,
+            &r.config,
+            &known,
+        );
         let mut diagnostics = Diagnostics::new();
+        for d in replaced_secrets(e, &r.prior_state, &p.planned, &known) {
+            diagnostics.push(d);
+        }
         if !p.planned.is_null() {
             let cx = PlanCheck {
                 prior: &r.prior_state,
@@ -185,9 +207,13 @@ impl Engine {
             return response;
         };
         let prior = Obj::from_value(&r.current_state);
+        let mut known = Secrets::from_private(&response.private);
         // On any error the prior state goes back unchanged.
-        match self.fetch(e, api, &prior, "read").await {
-            Ok(Some(state)) => response.new_state = state.into_value(),
+        match self.fetch(e, api, &prior, "read", &mut known).await {
+            Ok(Some(state)) => {
+                response.new_state = state.into_value();
+                response.private = known.to_private();
+            }
             Ok(None) => response.new_state = Value::Null,
             Err(d) => response.diagnostics.push(d),
         }
@@ -226,13 +252,25 @@ impl Engine {
                 other => other.map(|()| None),
             }
         } else if r.prior_state.is_null() {
-            e.imp.create(api, &planned).await.map(Some)
+            let sent = secrets::all_strings(&e.spec, &planned);
+            e.imp
+                .create(api, &planned)
+                .await
+                .map(|returned| Some((returned, sent)))
         } else {
-            e.imp.update(api, &prior, &planned).await.map(Some)
+            let known = Secrets::from_private(&response.private);
+            let out = secrets::outgoing(&e.spec, &prior, &planned, &known);
+            e.imp
+                .update(api, &out.prior, &out.planned)
+                .await
+                .map(|returned| Some((returned, out.sent)))
         };
         match result {
             Ok(None) => response.new_state = Value::Null,
-            Ok(Some(returned)) => {
+            Ok(Some((returned, sent))) => {
+                let mut known = Secrets::from_private(&response.private);
+                secrets::learn(&e.spec, &mut known, &planned, &returned, &sent);
+                response.private = known.to_private();
                 response.new_state = settle(&e.spec, &planned, &returned).into_value()
             }
             Err(f) => {
@@ -262,11 +300,11 @@ impl Engine {
         r: ImportResourceStateRequest,
     ) -> ImportResourceStateResponse {
         let mut response = ImportResourceStateResponse::default();
-        match self.import_state(api, &r.type_name, &r.id).await {
-            Ok(Some(state)) => response.imported_resources.push(ImportedResource {
+        match self.import_with_secrets(api, &r.type_name, &r.id).await {
+            Ok(Some((state, known))) => response.imported_resources.push(ImportedResource {
                 type_name: r.type_name,
                 state,
-                private: Vec::new(),
+                private: known.to_private(),
             }),
             Ok(None) => response.diagnostics.error(
                 "Cannot import a missing object",
@@ -286,6 +324,17 @@ impl Engine {
         type_name: &str,
         id: &str,
     ) -> Result<Option<Value>, Diagnostics> {
+        let found = self.import_with_secrets(api, type_name, id).await?;
+        Ok(found.map(|(state, _)| state))
+    }
+
+    /// [`Engine::import_state`] and the secrets the read showed.
+    async fn import_with_secrets(
+        &self,
+        api: &Client,
+        type_name: &str,
+        id: &str,
+    ) -> Result<Option<(Value, Secrets)>, Diagnostics> {
         let Some(e) = self.resources.get(type_name) else {
             return Err(unknown_type(type_name));
         };
@@ -316,8 +365,9 @@ impl Engine {
         for (name, v) in parts.iter().zip(values) {
             start.set(name, v);
         }
-        match self.fetch(e, api, &start, "import").await {
-            Ok(found) => Ok(found.map(Obj::into_value)),
+        let mut known = Secrets::default();
+        match self.fetch(e, api, &start, "import", &mut known).await {
+            Ok(found) => Ok(found.map(|state| (state.into_value(), known))),
             Err(d) => Err(d.into()),
         }
     }
@@ -369,6 +419,7 @@ impl Engine {
         api: &Client,
         prior: &Obj,
         action: &str,
+        known: &mut Secrets,
     ) -> Result<Option<Obj>, Diagnostic> {
         let found = match e.imp.read(api, prior).await {
             Ok(found) => found,
@@ -378,7 +429,10 @@ impl Engine {
             }
             Err(f) => return Err(diagnose(&e.spec, action, f)),
         };
-        Ok(found.map(|found| refreshed(e, prior, found)))
+        Ok(found.map(|found| {
+            secrets::learn(&e.spec, known, prior, &found, &BTreeMap::new());
+            refreshed(e, prior, found)
+        }))
     }
 
     /// `Ok` when a 404 for the object means it is gone.
@@ -410,6 +464,24 @@ impl Engine {
             )),
         }
     }
+}
+
+/// Warnings for the secrets an update replaces.
+fn replaced_secrets(
+    e: &Entry<dyn ResourceType>,
+    prior: &Value,
+    planned: &Value,
+    known: &Secrets,
+) -> Vec<Diagnostic> {
+    if prior.is_null() || planned.is_null() {
+        return Vec::new();
+    }
+    secrets::warnings(
+        &e.spec,
+        &Obj::from_value(prior),
+        &Obj::from_value(planned),
+        known,
+    )
 }
 
 /// `found` in state's shape: settings refreshed against the prior text,

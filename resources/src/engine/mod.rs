@@ -20,6 +20,7 @@ mod nested;
 mod obj;
 mod plan;
 mod resource;
+mod secrets;
 mod validate;
 
 pub use catalog_check::{Catalog, PlanCheck};

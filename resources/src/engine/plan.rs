@@ -1,6 +1,7 @@
 //! Terraform's plan rules, applied the same way to every resource type.
 
 use super::json_attr;
+use super::secrets::{self, Secrets};
 use super::{JsonMode, Obj, ResourceSpec};
 use crate::value::{AttributePath, Value};
 
@@ -17,9 +18,18 @@ pub struct Plan {
 /// - Computed attributes the user leaves unset are unknown on create and on
 ///   replacement; on update they keep their prior value unless `volatile`.
 /// - An unset attribute with a default plans the default.
+/// - Settings keep the prior text when every key keeps its value, secrets
+///   judged as `secrets.rs` says (a null or the value last sent keeps the
+///   stored secret); otherwise they plan the configured text.
 /// - A change to a `replace` attribute (or to its `replace_key` inside it)
 ///   forces replacement, as does removing a `replace_on_removal` one.
-pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value) -> Plan {
+pub fn plan(
+    spec: &ResourceSpec,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+    secrets: &Secrets,
+) -> Plan {
     if proposed.is_null() {
         return Plan {
             planned: Value::Null,
@@ -34,7 +44,11 @@ pub fn plan(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value
     if !creating {
         for f in spec.fields.iter().filter(|f| f.json != JsonMode::None) {
             if let (Some(c), Some(p)) = (config.str(f.name), prior.str(f.name)) {
-                if c != p && json_attr::equivalent(c, p) {
+                let same = match f.json {
+                    JsonMode::Settings { .. } => secrets::unchanged(c, p, secrets.field(f.name)),
+                    _ => json_attr::equivalent(c, p),
+                };
+                if c != p && same {
                     planned.set(f.name, p);
                 }
             }
@@ -161,7 +175,7 @@ mod tests {
             ("settings", "{}".into()),
             ("updated_at", Value::Null),
         ]);
-        let p = plan(&spec(), &Value::Null, &config, &config);
+        let p = plan(&spec(), &Value::Null, &config, &config, &Secrets::default());
         assert_eq!(p.planned.get("id"), Some(&Value::Unknown));
         assert_eq!(p.planned.get("updated_at"), Some(&Value::Unknown));
         assert!(p.requires_replace.is_empty());
@@ -198,14 +212,26 @@ mod tests {
     #[test]
     fn reformatted_json_is_no_change() {
         let config = config_with("a", "x", r#"{"a": 2, "b": 1}"#);
-        let p = plan(&spec(), &prior(), &proposed(&config), &config);
+        let p = plan(
+            &spec(),
+            &prior(),
+            &proposed(&config),
+            &config,
+            &Secrets::default(),
+        );
         assert_eq!(p.planned, prior());
     }
 
     #[test]
     fn update_keeps_stable_computed_and_unknowns_volatile() {
         let config = config_with("b", "x", r#"{"a":2,"b":1}"#);
-        let p = plan(&spec(), &prior(), &proposed(&config), &config);
+        let p = plan(
+            &spec(),
+            &prior(),
+            &proposed(&config),
+            &config,
+            &Secrets::default(),
+        );
         assert_eq!(p.planned.get("id"), Some(&Value::from("i")));
         assert_eq!(p.planned.get("updated_at"), Some(&Value::Unknown));
         assert_eq!(p.planned.get("slug"), Some(&Value::from("b")));
@@ -214,7 +240,13 @@ mod tests {
     #[test]
     fn replace_attribute_forces_replacement() {
         let config = config_with("a", "y", r#"{"a":2,"b":1}"#);
-        let p = plan(&spec(), &prior(), &proposed(&config), &config);
+        let p = plan(
+            &spec(),
+            &prior(),
+            &proposed(&config),
+            &config,
+            &Secrets::default(),
+        );
         assert_eq!(p.requires_replace, vec![AttributePath::attr("kind")]);
         assert_eq!(p.planned.get("id"), Some(&Value::Unknown));
     }
@@ -228,10 +260,22 @@ mod tests {
         let prior = Obj::from_value(&prior()).with("kind_of", "a").into_value();
         let config = Obj::from_value(&config_with("a", "x", r#"{"a":2,"b":1}"#));
         let changed = config.clone().with("kind_of", "b").into_value();
-        let p = plan(&spec, &prior, &proposed(&changed), &changed);
+        let p = plan(
+            &spec,
+            &prior,
+            &proposed(&changed),
+            &changed,
+            &Secrets::default(),
+        );
         assert!(p.requires_replace.is_empty(), "changed in place");
         let removed = config.with("kind_of", Value::Null).into_value();
-        let p = plan(&spec, &prior, &proposed(&removed), &removed);
+        let p = plan(
+            &spec,
+            &prior,
+            &proposed(&removed),
+            &removed,
+            &Secrets::default(),
+        );
         assert_eq!(p.requires_replace, vec![AttributePath::attr("kind_of")]);
     }
 
@@ -244,17 +288,23 @@ mod tests {
         let unset = config.clone().with("on", Value::Null).into_value();
         // Created, and when the prior value differs (removed from the
         // configuration): the default, and volatile values change.
-        let p = plan(&spec, &Value::Null, &unset, &unset);
+        let p = plan(&spec, &Value::Null, &unset, &unset, &Secrets::default());
         assert_eq!(p.planned.get("on"), Some(&Value::from(true)));
         let prior = Obj::from_value(&prior()).with("on", false).into_value();
         let mut proposed_off = Obj::from_value(&proposed(&unset));
         proposed_off.set("on", false);
-        let p = plan(&spec, &prior, &proposed_off.into_value(), &unset);
+        let p = plan(
+            &spec,
+            &prior,
+            &proposed_off.into_value(),
+            &unset,
+            &Secrets::default(),
+        );
         assert_eq!(p.planned.get("on"), Some(&Value::from(true)));
         assert_eq!(p.planned.get("updated_at"), Some(&Value::Unknown));
         // Configured, the configuration wins.
         let off = config.with("on", false).into_value();
-        let p = plan(&spec, &prior, &proposed(&off), &off);
+        let p = plan(&spec, &prior, &proposed(&off), &off, &Secrets::default());
         assert_eq!(p.planned.get("on"), Some(&Value::from(false)));
     }
 
@@ -279,11 +329,23 @@ mod tests {
             ])
         };
         let renamed = state("m1", "Other");
-        let p = plan(&spec, &state("m1", "Name"), &renamed, &renamed);
+        let p = plan(
+            &spec,
+            &state("m1", "Name"),
+            &renamed,
+            &renamed,
+            &Secrets::default(),
+        );
         assert!(p.requires_replace.is_empty());
         assert_eq!(p.planned, renamed);
         let moved = state("m2", "Name");
-        let p = plan(&spec, &state("m1", "Name"), &moved, &moved);
+        let p = plan(
+            &spec,
+            &state("m1", "Name"),
+            &moved,
+            &moved,
+            &Secrets::default(),
+        );
         assert_eq!(
             p.requires_replace,
             vec![AttributePath::attr("metadata").then_attr("id")]
