@@ -21,3 +21,4 @@ pub mod reconcile;
 pub mod repo;
 pub mod session;
 pub mod sync;
+pub mod watch;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
 
-use crate::base::BASE;
+use crate::base::{Base, BASE};
 use crate::desired;
 use crate::files::{self, Cursor, Manifest};
 use crate::git::Author;
@@ -22,24 +22,85 @@ const PAGE: u32 = 200;
 pub const POLL: Duration = Duration::from_millis(100);
 
 /// What one pass committed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Progress {
     pub commits: usize,
     pub events: usize,
 }
 
+/// One commit sync made, as its line on stdout says it.
+#[derive(Debug)]
+pub struct Committed {
+    pub oid: git2::Oid,
+    pub kind: String,
+    pub name: String,
+    pub actor: String,
+}
+
+impl std::fmt::Display for Committed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let oid = self.oid.to_string();
+        write!(
+            f,
+            "{} {}: {} ({})",
+            &oid[..12],
+            self.kind,
+            self.name,
+            self.actor
+        )
+    }
+}
+
+/// Where a follower of the trail stands between passes. Events that
+/// change no file make no commit, so the cursor and the base run ahead of
+/// HEAD's and are committed with the next change; a restart reads them
+/// from HEAD and re-reads those events, which changes nothing.
+#[derive(Debug, Default)]
+pub struct Follow {
+    cursor: Cursor,
+    base: Option<Base>,
+    /// HEAD's cursor file when this state was read or last committed;
+    /// `None` before the first pass. When HEAD's differs (a person reset
+    /// the branch), the state is read from HEAD again.
+    seen: Option<Option<String>>,
+    pub progress: Progress,
+}
+
+impl Follow {
+    fn refresh(&mut self, session: &Session) {
+        let head = session.repo.read_head(&session.in_folder(files::CURSOR));
+        if self.seen.as_ref() != Some(&head) {
+            self.cursor = head.as_deref().and_then(Cursor::parse).unwrap_or_default();
+            self.base = session.base();
+            self.seen = Some(head);
+        }
+    }
+}
+
 /// Commits every event after the cursor; returns when the trail is read.
 pub async fn catch_up(session: &Session) -> Result<Progress> {
-    let mut progress = Progress::default();
-    let mut cursor = session.cursor();
+    let mut follow = Follow::default();
+    self::follow(session, &mut follow, &|_| {}).await?;
+    Ok(follow.progress)
+}
+
+/// One pass: commits every event after `state`'s cursor, calling
+/// `on_commit` after each commit. `state` moves only past events that are
+/// done, so a pass that fails or is dropped is resumed where it stopped.
+pub async fn follow(
+    session: &Session,
+    state: &mut Follow,
+    on_commit: &(dyn Fn(&Committed) + Sync),
+) -> Result<()> {
+    state.refresh(session);
     // Bounded: a page is at most PAGE events and each pass moves on.
     for _ in 0..1_000_000 {
         let (events, page) = session
             .api
-            .audit_events_page(&AuditQuery::default(), cursor.page.as_deref(), PAGE)
+            .audit_events_page(&AuditQuery::default(), state.cursor.page.as_deref(), PAGE)
             .await
             .context("reading the audit trail")?;
-        let skip = match &cursor.event {
+        let skip = match &state.cursor.event {
             Some(id) => events
                 .iter()
                 .position(|e| &e.id == id)
@@ -48,41 +109,34 @@ pub async fn catch_up(session: &Session) -> Result<Progress> {
             None => 0,
         };
         for event in &events[skip..] {
-            cursor.event = Some(event.id.clone());
-            progress.events += 1;
-            if apply_event_on_head(session, event, &cursor).await? {
-                progress.commits += 1;
+            let cursor = Cursor {
+                page: state.cursor.page.clone(),
+                event: Some(event.id.clone()),
+            };
+            let applied = apply_event_on_head(session, event, &cursor, state.base.as_ref()).await?;
+            state.progress.events += 1;
+            if let Some(base) = applied.base {
+                state.base = Some(base);
             }
+            if let Some(committed) = applied.commit {
+                state.progress.commits += 1;
+                state.seen = Some(Some(cursor.render()));
+                on_commit(&committed);
+                session.publish()?;
+            }
+            state.cursor = cursor;
         }
         match page.next {
             Some(next) if events.len() as u32 >= PAGE => {
-                cursor = Cursor {
+                state.cursor = Cursor {
                     page: Some(next),
                     event: None,
                 };
             }
-            _ => return Ok(progress),
+            _ => return Ok(()),
         }
     }
-    Ok(progress)
-}
-
-/// `sync --watch`: catch up, then keep following until `stop` resolves.
-pub async fn watch(
-    session: &Session,
-    stop: impl std::future::Future<Output = ()>,
-) -> Result<Progress> {
-    let mut total = Progress::default();
-    tokio::pin!(stop);
-    loop {
-        let p = catch_up(session).await?;
-        total.commits += p.commits;
-        total.events += p.events;
-        tokio::select! {
-            _ = &mut stop => return Ok(total),
-            _ = tokio::time::sleep(POLL) => {}
-        }
-    }
+    Ok(())
 }
 
 /// Which object an event is about: the manifest knows exported ones, the
@@ -121,16 +175,25 @@ async fn locate(
 /// branch while it was being built.
 const ATTEMPTS: usize = 5;
 
+/// What one event did.
+struct Applied {
+    commit: Option<Committed>,
+    /// The base after the event; `None` when the event is of nothing the
+    /// folder holds.
+    base: Option<Base>,
+}
+
 /// [`apply_event`], built again on HEAD when the branch moved under it.
 async fn apply_event_on_head(
     session: &Session,
     event: &AuditEvent,
     cursor: &Cursor,
-) -> Result<bool> {
+    base: Option<&Base>,
+) -> Result<Applied> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match apply_event(session, event, cursor).await {
+        match apply_event(session, event, cursor, base).await {
             Err(e) if attempt < ATTEMPTS && moved(&e) => continue,
             other => return other,
         }
@@ -143,12 +206,20 @@ fn moved(e: &anyhow::Error) -> bool {
         .is_some_and(|g| g.code() == git2::ErrorCode::Modified)
 }
 
-/// One event: re-read its object, edit the folder, commit with the cursor.
-/// Returns whether a commit was made.
-async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> Result<bool> {
+/// One event: re-read its object, edit the folder, commit with the cursor
+/// when a file changes.
+async fn apply_event(
+    session: &Session,
+    event: &AuditEvent,
+    cursor: &Cursor,
+    base: Option<&Base>,
+) -> Result<Applied> {
     let Some(kind) = kinds::by_event_type(&event.resource_type) else {
         // Not something the folder holds (invites): nothing to commit.
-        return Ok(false);
+        return Ok(Applied {
+            commit: None,
+            base: None,
+        });
     };
     let manifest = session.manifest();
     let live = locate(session, &manifest, kind.type_name, &event.resource_id).await?;
@@ -160,7 +231,6 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
     // repository's, and a change already in the work tree but not in HEAD
     // still goes into the commit.
     let folder = session.folder_at("HEAD")?;
-    let base = session.base();
     let gone: Vec<(String, String)> = match (&live, &found) {
         (Some(l), None) => vec![(l.type_name.to_string(), l.import_id.clone())],
         _ => Vec::new(),
@@ -175,15 +245,13 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
             full: false,
             state: session.state(),
             manifest: &manifest,
-            base: base.as_ref(),
+            base,
         },
     );
     let mut files = session.framing(&folder, &outcome.manifest);
     for (file, text) in &outcome.files {
         files.insert(session.in_folder(file), text.clone());
     }
-    files.insert(session.in_folder(BASE), Some(outcome.base.render()));
-    files.insert(session.in_folder(files::CURSOR), Some(cursor.render()));
     for e in &outcome.errors {
         eprintln!("segment-gitops: {e}; this file was left as it is: fix it and commit, and a later sync writes the workspace's values");
     }
@@ -192,14 +260,23 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
     } else {
         event.resource_name.clone()
     };
+    // The cursor and the base alone make no commit: they move with the
+    // next change (an apply whose change HEAD already holds changes none).
+    if !session.repo.differs_from_head(&files) {
+        return Ok(Applied {
+            commit: None,
+            base: Some(outcome.base),
+        });
+    }
+    files.insert(session.in_folder(BASE), Some(outcome.base.render()));
+    files.insert(session.in_folder(files::CURSOR), Some(cursor.render()));
     let message = commit_message(
         &format!("{}: {name}", event.kind),
         &outcome.summary,
         Some(("Segment-Event-Id", &event.id)),
     );
-    let commit = session
-        .repo
-        .commit_onto_head(&files, &author_of(event), &message)?;
+    let author = author_of(event);
+    let commit = session.repo.commit_onto_head(&files, &author, &message)?;
     if let Some(c) = &commit {
         for path in &c.kept {
             eprintln!(
@@ -207,9 +284,16 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
                 event.id, &c.oid.to_string()[..12]
             );
         }
-        session.publish()?;
     }
-    Ok(commit.is_some())
+    Ok(Applied {
+        commit: commit.map(|c| Committed {
+            oid: c.oid,
+            kind: event.kind.clone(),
+            name,
+            actor: author.email,
+        }),
+        base: Some(outcome.base),
+    })
 }
 
 /// The event's actor as a Git identity, at the event's time.

@@ -8,6 +8,7 @@ mod created;
 pub mod known_hosts;
 mod onto_head;
 pub mod remote;
+mod remote_head;
 
 use created::{topmost_missing, undo, Created};
 pub use onto_head::Onto;
