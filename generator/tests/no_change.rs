@@ -74,7 +74,11 @@ async fn events_that_change_no_file_make_no_commit_and_the_cursor_moves_with_the
         .await
         .expect("audit");
     let last = events.last().expect("an event");
-    assert_eq!(ids, std::slice::from_ref(&last.id), "one commit, for the change");
+    assert_eq!(
+        ids,
+        std::slice::from_ref(&last.id),
+        "one commit, for the change"
+    );
     let cursor = git(&repo, &["show", "HEAD:.segment-gitops/cursor.json"]);
     assert!(cursor.contains(&last.id), "{cursor}");
     assert!(repo.join(entry(&repo, &app.id).file).is_file());
