@@ -134,6 +134,10 @@ async fn the_watch_rides_out_an_outage_and_kills_and_commits_every_event_once() 
     second.wait_until("the outage to be noticed", |w| {
         w.stderr().contains("workspace unreachable")
     });
+    // Down long enough for another failed attempt (the client's own
+    // retries take about 6 s, then the watch waits 0.5 s), which must log
+    // nothing new.
+    std::thread::sleep(Duration::from_secs(8));
     ws.restart().await.expect("restart the workspace");
     assert_eq!(ws.base_url(), url, "the workspace came back on its port");
     support::rename_source(ws.owner(), &web.id, "Web v2").await;
