@@ -219,7 +219,9 @@ async fn run(command: Command) -> Result<ExitCode> {
                 }
                 let print = |c: &sync::Committed| {
                     if !quiet {
-                        println!("{c}");
+                        // A closed stdout (`| head`) must not stop the sync.
+                        use std::io::Write;
+                        let _ = writeln!(std::io::stdout().lock(), "{c}");
                     }
                 };
                 let progress = if watch {
