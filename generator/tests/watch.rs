@@ -155,7 +155,11 @@ async fn the_watch_rides_out_an_outage_and_kills_and_commits_every_event_once() 
         .delete_source(&other.id)
         .await
         .expect("delete source");
-    third.wait_until("every event", committed(5));
+    // The line follows the commit: wait for both.
+    let all = committed(5);
+    third.wait_until("every event and its line", |w| {
+        all(w) && w.stdout().lines().count() >= 2
+    });
 
     let want = events_after(&ws, before).await;
     assert_eq!(want.len(), 5, "{want:?}");
