@@ -23,3 +23,4 @@ pub mod repo;
 pub mod session;
 pub mod sync;
 pub mod unwritten;
+pub mod watch;

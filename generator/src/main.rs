@@ -9,7 +9,7 @@ use segment_api::{Client, ClientConfig};
 use segment_gitops::git::remote::Remote;
 use segment_gitops::progress::Progress;
 use segment_gitops::session::{Options, Session};
-use segment_gitops::sync;
+use segment_gitops::{sync, watch};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -39,6 +39,9 @@ enum Command {
         /// Resync everything first (a full export).
         #[arg(long)]
         full: bool,
+        /// Print no line per commit (errors still go to stderr).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// List what differs between the repository's HEAD and the workspace (exit 2 when something does).
     Drift {
@@ -200,25 +203,40 @@ async fn run(command: Command) -> Result<ExitCode> {
             common,
             watch,
             full,
+            quiet,
         } => {
             let session = common.session()?;
             let work = async {
                 if full {
                     let report = session.export(&|_| {}, &|| {}).await?;
-                    print_report(&report);
+                    if !quiet {
+                        print_report(&report);
+                    }
                 }
-                let progress = if watch {
-                    sync::watch(&session, async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
-                    .await?
-                } else {
-                    sync::catch_up(&session).await?
+                let print = |c: &sync::Committed| {
+                    if !quiet {
+                        // A closed stdout (`| head`) must not stop the sync.
+                        use std::io::Write;
+                        let _ = writeln!(std::io::stdout().lock(), "{c}");
+                    }
                 };
-                println!(
-                    "{} events read, {} commits",
-                    progress.events, progress.commits
-                );
+                let progress = if watch {
+                    watch::run(&session, &common.url, &print, stopped()).await?
+                } else {
+                    // Told to stop, it stops after the commit in progress.
+                    let mut state = sync::Follow::default();
+                    tokio::select! {
+                        done = sync::follow(&session, &mut state, &print) => done?,
+                        _ = stopped() => {}
+                    }
+                    state.progress
+                };
+                if !quiet {
+                    println!(
+                        "{} events read, {} commits",
+                        progress.events, progress.commits
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             };
             settle(&session, &common, work.await)
@@ -246,6 +264,23 @@ async fn run(command: Command) -> Result<ExitCode> {
             settle(&session, &common, work.await)
         }
     }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, what a terminal and a service
+/// manager send.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A failed run leaves no repository it created behind, and says which

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
 
+use crate::base::{Base, BASE};
 use crate::files::{self, Cursor, Manifest};
 use crate::git::Author;
 use crate::inventory::{self, Live};
@@ -26,26 +27,87 @@ const SUBJECT_NAME: usize = 100;
 pub const POLL: Duration = Duration::from_millis(100);
 
 /// What one pass committed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Progress {
     pub commits: usize,
     pub events: usize,
 }
 
+/// One commit sync made, as its line on stdout says it.
+#[derive(Debug)]
+pub struct Committed {
+    pub oid: git2::Oid,
+    pub kind: String,
+    pub name: String,
+    pub actor: String,
+}
+
+impl std::fmt::Display for Committed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let oid = self.oid.to_string();
+        write!(
+            f,
+            "{} {}: {} ({})",
+            &oid[..12],
+            self.kind,
+            self.name,
+            self.actor
+        )
+    }
+}
+
+/// Where a follower of the trail stands between passes. Events that
+/// change no file make no commit, so the cursor and the base run ahead of
+/// HEAD's and are committed with the next change; a restart reads them
+/// from HEAD and re-reads those events, which changes nothing.
+#[derive(Debug, Default)]
+pub struct Follow {
+    cursor: Cursor,
+    base: Option<Base>,
+    /// HEAD's cursor file when this state was read or last committed;
+    /// `None` before the first pass. When HEAD's differs (a person reset
+    /// the branch), the state is read from HEAD again.
+    seen: Option<Option<String>>,
+    pub progress: Progress,
+}
+
+impl Follow {
+    fn refresh(&mut self, session: &Session) {
+        let head = session.repo.read_head(&session.in_folder(files::CURSOR));
+        if self.seen.as_ref() != Some(&head) {
+            self.cursor = head.as_deref().and_then(Cursor::parse).unwrap_or_default();
+            self.base = session.base();
+            self.seen = Some(head);
+        }
+    }
+}
+
 /// Commits every event after the cursor; returns when the trail is read.
 pub async fn catch_up(session: &Session) -> Result<Progress> {
-    let mut progress = Progress::default();
+    let mut follow = Follow::default();
+    self::follow(session, &mut follow, &|_| {}).await?;
+    Ok(follow.progress)
+}
+
+/// One pass: commits every event after `state`'s cursor, calling
+/// `on_commit` after each commit. `state` moves only past events that are
+/// done, so a pass that fails or is dropped is resumed where it stopped.
+pub async fn follow(
+    session: &Session,
+    state: &mut Follow,
+    on_commit: &(dyn Fn(&Committed) + Sync),
+) -> Result<()> {
+    state.refresh(session);
     // Objects earlier passes could not write, before anything newer.
-    progress.commits += unwritten::retry(session).await?;
-    let mut cursor = session.cursor();
+    state.progress.commits += unwritten::retry(session, &mut state.base).await?;
     // Bounded: a page is at most PAGE events and each pass moves on.
     for _ in 0..1_000_000 {
         let (events, page) = session
             .api
-            .audit_events_page(&AuditQuery::default(), cursor.page.as_deref(), PAGE)
+            .audit_events_page(&AuditQuery::default(), state.cursor.page.as_deref(), PAGE)
             .await
             .context("reading the audit trail")?;
-        let skip = match &cursor.event {
+        let skip = match &state.cursor.event {
             Some(id) => events
                 .iter()
                 .position(|e| &e.id == id)
@@ -54,41 +116,34 @@ pub async fn catch_up(session: &Session) -> Result<Progress> {
             None => 0,
         };
         for event in &events[skip..] {
-            cursor.event = Some(event.id.clone());
-            progress.events += 1;
-            if apply_event_on_head(session, event, &cursor).await? {
-                progress.commits += 1;
+            let cursor = Cursor {
+                page: state.cursor.page.clone(),
+                event: Some(event.id.clone()),
+            };
+            let applied = apply_event_on_head(session, event, &cursor, state.base.as_ref()).await?;
+            state.progress.events += 1;
+            if let Some(base) = applied.base {
+                state.base = Some(base);
             }
+            if let Some(committed) = applied.commit {
+                state.progress.commits += 1;
+                state.seen = Some(Some(cursor.render()));
+                on_commit(&committed);
+                session.publish()?;
+            }
+            state.cursor = cursor;
         }
         match page.next {
             Some(next) if events.len() as u32 >= PAGE => {
-                cursor = Cursor {
+                state.cursor = Cursor {
                     page: Some(next),
                     event: None,
                 };
             }
-            _ => return Ok(progress),
+            _ => return Ok(()),
         }
     }
-    Ok(progress)
-}
-
-/// `sync --watch`: catch up, then keep following until `stop` resolves.
-pub async fn watch(
-    session: &Session,
-    stop: impl std::future::Future<Output = ()>,
-) -> Result<Progress> {
-    let mut total = Progress::default();
-    tokio::pin!(stop);
-    loop {
-        let p = catch_up(session).await?;
-        total.commits += p.commits;
-        total.events += p.events;
-        tokio::select! {
-            _ = &mut stop => return Ok(total),
-            _ = tokio::time::sleep(POLL) => {}
-        }
-    }
+    Ok(())
 }
 
 /// Which object an event is about: the manifest knows exported ones, the
@@ -127,16 +182,25 @@ async fn locate(
 /// branch while it was being built.
 const ATTEMPTS: usize = 5;
 
+/// What one event did.
+struct Applied {
+    commit: Option<Committed>,
+    /// The base after the event; `None` when the event is of nothing the
+    /// folder holds, or its object could not be written.
+    base: Option<Base>,
+}
+
 /// [`apply_event`], built again on HEAD when the branch moved under it.
 async fn apply_event_on_head(
     session: &Session,
     event: &AuditEvent,
     cursor: &Cursor,
-) -> Result<bool> {
+    base: Option<&Base>,
+) -> Result<Applied> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match apply_event(session, event, cursor).await {
+        match apply_event(session, event, cursor, base).await {
             Err(e) if attempt < ATTEMPTS && moved(&e) => continue,
             other => return other,
         }
@@ -149,21 +213,27 @@ fn moved(e: &anyhow::Error) -> bool {
         .is_some_and(|g| g.code() == git2::ErrorCode::Modified)
 }
 
-/// One event: re-read its object, edit the folder, commit with the cursor.
-/// An object that cannot be written is recorded instead (see
-/// [`crate::unwritten`]), in the same commit as the cursor.
-/// Returns whether a commit was made.
-async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> Result<bool> {
+/// One event: re-read its object, edit the folder, commit with the cursor
+/// when a file changes.
+async fn apply_event(
+    session: &Session,
+    event: &AuditEvent,
+    cursor: &Cursor,
+    base: Option<&Base>,
+) -> Result<Applied> {
     let Some(kind) = kinds::by_event_type(&event.resource_type) else {
         // Not something the folder holds (invites): nothing to commit.
-        return Ok(false);
+        return Ok(Applied {
+            commit: None,
+            base: None,
+        });
     };
     let mut record = Unwritten::read(session);
-    let (mut files, summary) =
-        match object_change(session, kind.type_name, &event.resource_id, None).await {
+    let (mut files, summary, after) =
+        match object_change(session, kind.type_name, &event.resource_id, None, base).await {
             Ok(change) => {
                 record.clear(kind.type_name, &event.resource_id);
-                (change.files, change.summary)
+                (change.files, change.summary, Some(change.base))
             }
             Err(Failure::Fatal(e)) => return Err(e),
             Err(Failure::Object { import_id, reason }) => {
@@ -181,11 +251,10 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
                     entry.reason
                 )];
                 record.record(entry);
-                (BTreeMap::new(), summary)
+                (BTreeMap::new(), summary, None)
             }
         };
     files.insert(session.in_folder(UNWRITTEN), record.render());
-    files.insert(session.in_folder(files::CURSOR), Some(cursor.render()));
     let name = if event.resource_name.is_empty() {
         event.resource_id.clone()
     } else {
@@ -196,14 +265,25 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
         Some((at, _)) => format!("{}…", &name[..at]),
         None => name,
     };
+    // The cursor and the base alone make no commit: they move with the
+    // next change (an apply whose change HEAD already holds changes none).
+    if !session.repo.differs_from_head(&files) {
+        return Ok(Applied {
+            commit: None,
+            base: after,
+        });
+    }
+    if let Some(written) = after.as_ref().or(base) {
+        files.insert(session.in_folder(BASE), Some(written.render()));
+    }
+    files.insert(session.in_folder(files::CURSOR), Some(cursor.render()));
     let message = commit_message(
         &format!("{}: {name}", event.kind),
         &summary,
         Some(("Segment-Event-Id", &event.id)),
     );
-    let commit = session
-        .repo
-        .commit_onto_head(&files, &author_of(event), &message)?;
+    let author = author_of(event);
+    let commit = session.repo.commit_onto_head(&files, &author, &message)?;
     if let Some(c) = &commit {
         for path in &c.kept {
             eprintln!(
@@ -211,9 +291,16 @@ async fn apply_event(session: &Session, event: &AuditEvent, cursor: &Cursor) -> 
                 event.id, &c.oid.to_string()[..12]
             );
         }
-        session.publish()?;
     }
-    Ok(commit.is_some())
+    Ok(Applied {
+        commit: commit.map(|c| Committed {
+            oid: c.oid,
+            kind: event.kind.clone(),
+            name,
+            actor: author.email,
+        }),
+        base: after,
+    })
 }
 
 /// The event's actor as a Git identity, at the event's time.

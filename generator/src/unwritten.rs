@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::{Base, BASE};
 use crate::desired::Desired;
 use crate::files::Manifest;
 use crate::git::Author;
@@ -169,7 +170,7 @@ pub fn report(entry: &Entry) {
 
 /// Retries every recorded object: written ones leave the record in the
 /// same commit. Returns the commits made.
-pub async fn retry(session: &Session) -> anyhow::Result<usize> {
+pub async fn retry(session: &Session, base: &mut Option<Base>) -> anyhow::Result<usize> {
     let mut record = Unwritten::read(session);
     let mut commits = 0;
     for entry in record.objects.clone() {
@@ -182,6 +183,7 @@ pub async fn retry(session: &Session) -> anyhow::Result<usize> {
             kind.type_name,
             &entry.audit_id,
             entry.import_id.as_deref(),
+            base.as_ref(),
         )
         .await;
         match change {
@@ -190,6 +192,10 @@ pub async fn retry(session: &Session) -> anyhow::Result<usize> {
                 change
                     .files
                     .insert(session.in_folder(UNWRITTEN), record.render());
+                change
+                    .files
+                    .insert(session.in_folder(BASE), Some(change.base.render()));
+                *base = Some(change.base);
                 let message = commit_message(
                     &format!(
                         "Write {}, unwritten since event {}",

@@ -1,6 +1,6 @@
-//! `sync`: each audit event becomes one commit by the event's actor, in
-//! order; a sync killed at random points and restarted loses nothing and
-//! commits nothing twice.
+//! `sync`: each audit event that changes a file becomes one commit by the
+//! event's actor, in order; a sync killed at random points and restarted
+//! loses nothing and commits nothing twice.
 
 mod support;
 
@@ -33,7 +33,18 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
         .expect("token");
     let alice = ws.client_with_token(&alice).expect("client");
     let bob = ws.owner();
-    let first = bob.create_source(&source("first")).await.expect("create");
+    // One source per rename and one to delete: an event whose change an
+    // earlier event's re-read already committed changes no file and makes
+    // no commit, so each event here changes an object no other touches.
+    let mut firsts = Vec::new();
+    for i in 0..6 {
+        let s = bob
+            .create_source(&source(&format!("first-{i}")))
+            .await
+            .expect("create");
+        firsts.push(s);
+    }
+    let doomed = bob.create_source(&source("doomed")).await.expect("create");
 
     let dir = support::temp_dir();
     let repo = dir.path().join("repo");
@@ -50,16 +61,17 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
         .len();
 
     // Twelve changes, alternating between two people.
-    for i in 0..6 {
-        let s = alice
+    for (i, first) in firsts.iter().enumerate() {
+        alice
             .create_source(&source(&format!("alice-{i}")))
             .await
             .expect("alice creates");
         support::rename_source(bob, &first.id, &format!("First v{i}")).await;
-        if i == 5 {
-            alice.delete_source(&s.id).await.expect("alice deletes");
-        }
     }
+    alice
+        .delete_source(&doomed.id)
+        .await
+        .expect("alice deletes");
     let events: Vec<_> = ws
         .owner()
         .list_audit_events(&AuditQuery::default())
@@ -130,14 +142,15 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
             commit.message
         );
     }
-    // The deleted source left no file behind; the renamed one says v5.
+    // The deleted source left no file behind; the renamed ones say so.
     let files: Vec<String> = std::fs::read_dir(repo.join("segment"))
         .expect("dir")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!files.iter().any(|f| f.contains("alice_5")), "{files:?}");
-    assert!(files.iter().any(|f| f.contains("alice_4")), "{files:?}");
-    let first_file = std::fs::read_to_string(repo.join("segment/source_first.tf")).expect("first");
+    assert!(!files.iter().any(|f| f.contains("doomed")), "{files:?}");
+    assert!(files.iter().any(|f| f.contains("alice_5")), "{files:?}");
+    let first_file =
+        std::fs::read_to_string(repo.join("segment/source_first_5.tf")).expect("first-5");
     assert!(first_file.contains("\"First v5\""), "{first_file}");
 }

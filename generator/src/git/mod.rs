@@ -9,6 +9,7 @@ pub mod known_hosts;
 mod onto_head;
 mod place;
 pub mod remote;
+mod remote_head;
 
 use created::{topmost_missing, undo, Created};
 pub use onto_head::Onto;

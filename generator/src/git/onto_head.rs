@@ -51,6 +51,28 @@ fn entry(path: &str, id: Oid, size: usize) -> IndexEntry {
 }
 
 impl Repo {
+    /// Whether writing `files` (repository-relative; `None` deletes) onto
+    /// HEAD's tree would change it. Nothing is written.
+    pub fn differs_from_head(
+        &self,
+        files: &std::collections::BTreeMap<String, Option<String>>,
+    ) -> bool {
+        let Some(tree) = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok()) else {
+            return true;
+        };
+        files.iter().any(|(path, content)| {
+            let held = tree.get_path(Path::new(path)).ok().map(|e| e.id());
+            let wanted = content
+                .as_ref()
+                .map(|text| Oid::hash_object(git2::ObjectType::Blob, text.as_bytes()));
+            match (held, wanted) {
+                (Some(h), Some(Ok(w))) => h != w,
+                (None, None) => false,
+                _ => true,
+            }
+        })
+    }
+
     /// Commits HEAD's tree with `files` (repository-relative; `None`
     /// deletes) on top. `None` when that changes nothing.
     pub fn commit_onto_head(

@@ -68,7 +68,7 @@ pub enum RemoteError {
 
 /// What one connection's callbacks saw.
 #[derive(Default)]
-struct Trace {
+pub(super) struct Trace {
     tried: Attempts,
     host_refusal: Option<String>,
 }
@@ -99,7 +99,7 @@ impl Remote {
             .unwrap_or(22)
     }
 
-    fn shown(&self) -> String {
+    pub(super) fn shown(&self) -> String {
         Remote::redact(&self.url)
     }
 
@@ -115,7 +115,7 @@ impl Remote {
     /// refused host key's reason with its own words and does not say which
     /// credential failed, so both are kept in `trace` for
     /// [`Remote::network`] to tell.
-    fn callbacks<'a>(&'a self, trace: &'a RefCell<Trace>) -> RemoteCallbacks<'a> {
+    pub(super) fn callbacks<'a>(&'a self, trace: &'a RefCell<Trace>) -> RemoteCallbacks<'a> {
         let mut callbacks = RemoteCallbacks::new();
         callbacks.credentials(move |_url, user, allowed| {
             auth::credential(self, &mut trace.borrow_mut().tried, user, allowed)
@@ -159,7 +159,7 @@ impl Remote {
     }
 
     /// Whether the URL goes over SSH (`ssh://…` or `user@host:path`).
-    fn is_ssh(&self) -> bool {
+    pub(super) fn is_ssh(&self) -> bool {
         match url::Url::parse(&self.url) {
             Ok(u) => u.scheme().contains("ssh"),
             Err(_) => self.url.contains('@') && self.url.contains(':'),
@@ -198,8 +198,16 @@ impl Remote {
             .remote_anonymous(&self.url)
             .map_err(self.git("reaching"))?;
         let refused = RefCell::new(None);
+        let created = RefCell::new(false);
         let trace = RefCell::new(Trace::default());
         let mut callbacks = self.callbacks(&trace);
+        callbacks.push_negotiation(|updates| {
+            // The remote's old value is zero: this push creates the branch.
+            if updates.iter().any(|u| u.src().is_zero()) {
+                *created.borrow_mut() = true;
+            }
+            Ok(())
+        });
         callbacks.push_update_reference(|_, status| {
             if let Some(why) = status {
                 *refused.borrow_mut() = Some(why.to_string());
@@ -222,7 +230,12 @@ impl Remote {
                 branch: repo.branch.clone(),
                 why,
             }),
-            None => Ok(Pushed::Done),
+            None => {
+                if created.into_inner() {
+                    super::remote_head::point_head(self, repo);
+                }
+                Ok(Pushed::Done)
+            }
         }
     }
 

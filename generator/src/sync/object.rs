@@ -3,17 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use crate::base::BASE;
+use crate::base::Base;
 use crate::desired;
 use crate::inventory::Live;
 use crate::reconcile::{self, Request};
 use crate::session::Session;
 use crate::unwritten::{judge, Failure};
 
-/// Files to commit (repository-relative; `None` deletes) and what changed.
+/// Files to commit (repository-relative; `None` deletes), what changed,
+/// and the base after it (committed with the change, or carried to the
+/// next commit when no file changed).
 pub struct Change {
     pub files: BTreeMap<String, Option<String>>,
     pub summary: Vec<String>,
+    pub base: Base,
 }
 
 /// Re-reads the object live (`import_id` when known, else found by its
@@ -25,6 +28,7 @@ pub async fn object_change(
     type_name: &'static str,
     audit_id: &str,
     import_id: Option<&str>,
+    base: Option<&Base>,
 ) -> Result<Change, Failure> {
     let manifest = session.manifest();
     let live = match import_id {
@@ -50,7 +54,6 @@ pub async fn object_change(
     // repository's, and a change already in the work tree but not in HEAD
     // still goes into the commit.
     let folder = session.folder_at("HEAD").map_err(Failure::Fatal)?;
-    let base = session.base();
     let gone: Vec<(String, String)> = match (&live, &found) {
         (Some(l), None) => vec![(l.type_name.to_string(), l.import_id.clone())],
         _ => Vec::new(),
@@ -65,7 +68,7 @@ pub async fn object_change(
             full: false,
             state: session.state(),
             manifest: &manifest,
-            base: base.as_ref(),
+            base,
         },
     );
     // Asked before the commit: after it, a failing write would fail again
@@ -81,12 +84,12 @@ pub async fn object_change(
     for (file, text) in &outcome.files {
         files.insert(session.in_folder(file), text.clone());
     }
-    files.insert(session.in_folder(BASE), Some(outcome.base.render()));
     for e in &outcome.errors {
         eprintln!("segment-gitops: {e}; this file was left as it is: fix it and commit, and a later sync writes the workspace's values");
     }
     Ok(Change {
         files,
         summary: outcome.summary,
+        base: outcome.base,
     })
 }
