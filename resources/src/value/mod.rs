@@ -13,7 +13,7 @@
 //! say whether an array is a list or a set, or a map an object.
 //!
 //! ```
-//! use terraform_provider_segment::value::{decode_msgpack, encode_msgpack, Type, Value};
+//! use segment_resources::value::{decode_msgpack, encode_msgpack, Type, Value};
 //!
 //! let ty = Type::object([("id", Type::String), ("enabled", Type::Bool)]);
 //! let planned = Value::object([("id", Value::Unknown), ("enabled", Value::from(true))]);

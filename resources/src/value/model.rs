@@ -17,7 +17,7 @@ use super::{Number, Type};
 /// chosen per value and so travels with it in [`Value::Dynamic`].
 ///
 /// ```
-/// use terraform_provider_segment::value::Value;
+/// use segment_resources::value::Value;
 ///
 /// let v = Value::object([("name", Value::from("prod")), ("id", Value::Unknown)]);
 /// assert_eq!(v.get("name").and_then(Value::as_str), Some("prod"));
