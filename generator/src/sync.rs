@@ -18,6 +18,7 @@ use crate::session::{commit_message, Session};
 use crate::unwritten::{self, Entry, Failure, Unwritten, UNWRITTEN};
 
 mod object;
+mod pending;
 pub use object::{object_change, Change};
 
 const PAGE: u32 = 200;
@@ -76,7 +77,7 @@ impl Follow {
         let head = session.repo.read_head(&session.in_folder(files::CURSOR));
         if self.seen.as_ref() != Some(&head) {
             self.cursor = head.as_deref().and_then(Cursor::parse).unwrap_or_default();
-            self.base = session.base();
+            self.base = pending::read(session, &head).or_else(|| session.base());
             self.seen = Some(head);
         }
     }
@@ -99,7 +100,12 @@ pub async fn follow(
 ) -> Result<()> {
     state.refresh(session);
     // Objects earlier passes could not write, before anything newer.
-    state.progress.commits += unwritten::retry(session, &mut state.base).await?;
+    let retried = unwritten::retry(session, &mut state.base).await?;
+    if retried > 0 {
+        // Their commits carried the base.
+        pending::clear(session);
+    }
+    state.progress.commits += retried;
     // Bounded: a page is at most PAGE events and each pass moves on.
     for _ in 0..1_000_000 {
         let (events, page) = session
@@ -122,14 +128,18 @@ pub async fn follow(
             };
             let applied = apply_event_on_head(session, event, &cursor, state.base.as_ref()).await?;
             state.progress.events += 1;
+            let moved = applied.base.is_some();
             if let Some(base) = applied.base {
                 state.base = Some(base);
             }
             if let Some(committed) = applied.commit {
                 state.progress.commits += 1;
                 state.seen = Some(Some(cursor.render()));
+                pending::clear(session);
                 on_commit(&committed);
                 session.publish()?;
+            } else if let (true, Some(base), Some(head)) = (moved, &state.base, &state.seen) {
+                pending::write(session, head, base);
             }
             state.cursor = cursor;
         }

@@ -94,12 +94,25 @@ async fn events_that_change_no_file_make_no_commit_and_the_cursor_moves_with_the
 // change and wrote it over a person's newer, un-applied edit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_persons_edit_after_an_apply_that_made_no_commit_survives_the_next_event() {
+    persons_edit_after_an_apply_that_made_no_commit(false).await;
+}
+
+// The same with sync restarted in between (run once per event, as a cron
+// job would): the base an event moved without a commit must outlive the
+// process, or the next run writes the applied value over the person's
+// newer commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persons_edit_after_an_apply_that_made_no_commit_survives_a_restart() {
+    persons_edit_after_an_apply_that_made_no_commit(true).await;
+}
+
+async fn persons_edit_after_an_apply_that_made_no_commit(restart: bool) {
     let ws = TestWorkspace::start().await.expect("workspace");
     let web = support::source(&ws, "web").await;
     support::rename_source(ws.owner(), &web.id, "Web").await;
     let dir = support::temp_dir();
     let repo = dir.path().join("repo");
-    let session = support::session(&ws, &repo, "");
+    let mut session = support::session(&ws, &repo, "");
     session.export(&|_| {}, &|| {}).await.expect("export");
     let file = entry(&repo, &web.id).file;
     let mut follow = Follow::default();
@@ -120,6 +133,11 @@ async fn a_persons_edit_after_an_apply_that_made_no_commit_survives_the_next_eve
         .update_source(&web.id, &update)
         .await
         .expect("disable");
+    if restart {
+        // A new process: nothing carried in memory.
+        session = support::session(&ws, &repo, "");
+        follow = Follow::default();
+    }
     sync::follow(&session, &mut follow, &|_| {})
         .await
         .expect("sync");
@@ -133,4 +151,5 @@ async fn a_persons_edit_after_an_apply_that_made_no_commit_survives_the_next_eve
         text.contains("false"),
         "the workspace's change is in:\n{text}"
     );
+    assert_eq!(git(&repo, &["status", "--porcelain"]), "");
 }
