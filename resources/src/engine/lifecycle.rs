@@ -163,37 +163,22 @@ impl Engine {
         let Some(e) = self.resources.get(r.type_name.as_str()) else {
             return self.plan(r);
         };
-        // Planned from references: a type without checks pays nothing more
-        // than `plan` does.
-        let known = Secrets::from_private(&r.prior_private);
-        let p = plan(
-            &e.spec,
-            &r.prior_state,
-            &r.proposed_new_state,
-            &r.config,
-            &known,
-        );
-        let mut diagnostics = Diagnostics::new();
-        for d in replaced_secrets(e, &r.prior_state, &p.planned, &known) {
-            diagnostics.push(d);
-        }
-        if !p.planned.is_null() {
+        // The checks compare the plan with the prior state, which `plan`
+        // consumes with the request.
+        let prior = r.prior_state.clone();
+        let mut response = self.plan(r);
+        if !response.planned_state.is_null() {
             let cx = PlanCheck {
-                prior: &r.prior_state,
-                planned: &p.planned,
+                prior: &prior,
+                planned: &response.planned_state,
                 catalogs: &self.catalogs,
                 api,
             };
             for d in e.imp.check_plan(&cx).await {
-                diagnostics.push(d);
+                response.diagnostics.push(d);
             }
         }
-        PlanResourceChangeResponse {
-            planned_state: p.planned,
-            requires_replace: p.requires_replace,
-            planned_private: r.prior_private,
-            diagnostics,
-        }
+        response
     }
 
     pub async fn read(&self, api: &Client, r: ReadResourceRequest) -> ReadResourceResponse {
