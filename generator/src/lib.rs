@@ -10,6 +10,7 @@
 //! shell, are `segment-demo`'s.
 
 pub mod base;
+pub mod cli;
 pub mod desired;
 pub mod files;
 pub mod git;
