@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use segment_api::Client;
 
 use super::catalog_check::PlanCheck;
+use super::export::Exported;
 use super::{Collection, Failure, Field, Obj};
 use crate::diagnostics::Diagnostic;
 use crate::schema::{Block, Schema};
@@ -48,14 +49,15 @@ impl ResourceSpec {
 
 pub type Outcome<T> = Result<T, Failure>;
 
-/// A managed resource type: one file in `resources/` implements it.
+/// A managed resource type: one file in `resources/` implements it, with
+/// its export facts ([`Exported`]).
 ///
 /// Objects passed in hold every attribute of the schema (null where unset).
 /// `create` and `update` get a plan whose non-computed values are known;
 /// what they return becomes state after the engine keeps every known
 /// planned value, so they need only fill what the API decided.
 #[async_trait]
-pub trait ResourceType: Send + Sync + 'static {
+pub trait ResourceType: Exported + Send + Sync + 'static {
     fn spec(&self) -> ResourceSpec;
     /// Checks beyond the fields' own (nested values, combinations). Values
     /// may be unknown: skip those.

@@ -1,6 +1,7 @@
 //! `segment_destination`: a source's events sent on to a catalog integration.
 
 use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
 use segment_api::models::{CreateDestination, Destination, UpdateDestination};
 use segment_api::Client;
 
@@ -12,6 +13,7 @@ use crate::engine::{
     object_of, Catalog, Collection, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec,
     ResourceType,
 };
+use crate::engine::{AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::value::{Type, Value};
 
 pub struct DestinationResource;
@@ -140,5 +142,24 @@ impl ResourceType for DestinationResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("destinations", "destinations")])
+    }
+}
+
+impl Exported for DestinationResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Destination"],
+            natural_key: &[],
+            name_from: &["source_id", "name"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    /// Ids alone (each destination carries tens of KB of catalog
+    /// metadata), a page at a time.
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        api.destination_id_pages()
+            .map_ok(|page| page.into_iter().map(Listed::new).collect())
+            .boxed()
     }
 }

@@ -12,6 +12,7 @@ use crate::engine::json_attr;
 use crate::engine::{
     json_to_value, Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType,
 };
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::value::{Type, Value};
 
 pub struct DestinationFilterResource;
@@ -305,6 +306,27 @@ impl ResourceType for DestinationFilterResource {
             Collection::under("destination", &destination, "filters", "filters"),
             Collection::new("destinations", "destinations"),
         ])
+    }
+}
+
+impl Exported for DestinationFilterResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Destination Filter"],
+            natural_key: &[],
+            name_from: &["destination_id", "title"],
+            parent: Parent::Type("segment_destination"),
+            audit_id: AuditId::OwnId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_filters(parent).await?;
+            Ok(found
+                .iter()
+                .map(|o| Listed::new(format!("{parent}:{}", o.id)))
+                .collect())
+        })
     }
 }
 

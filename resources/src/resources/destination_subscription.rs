@@ -9,6 +9,7 @@ use segment_api::Client;
 use serde_json::json;
 
 use crate::engine::json_attr;
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -236,5 +237,26 @@ impl ResourceType for DestinationSubscriptionResource {
             ),
             Collection::new("destinations", "destinations"),
         ])
+    }
+}
+
+impl Exported for DestinationSubscriptionResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Destination Subscription"],
+            natural_key: &[],
+            name_from: &["destination_id", "name"],
+            parent: Parent::Type("segment_destination"),
+            audit_id: AuditId::OwnId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_subscriptions(parent).await?;
+            Ok(found
+                .iter()
+                .map(|o| Listed::new(format!("{parent}:{}", o.id)))
+                .collect())
+        })
     }
 }

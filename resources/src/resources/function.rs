@@ -2,12 +2,14 @@
 //! inserted before one.
 
 use async_trait::async_trait;
+use futures::stream::{self, StreamExt};
 use segment_api::models::{
     CreateFunction, Function, FunctionSetting, UpdateFunction, FUNCTION_RESOURCE_TYPES,
     FUNCTION_SETTING_TYPES,
 };
 use segment_api::Client;
 
+use crate::engine::{AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -270,5 +272,32 @@ impl ResourceType for FunctionResource {
         Ok(vec![
             Collection::new("functions", "functions").with_query("resourceType", resource_type)
         ])
+    }
+}
+
+impl Exported for FunctionResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Function"],
+            natural_key: &[],
+            name_from: &["display_name"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    /// One page per function type; only insert functions have instances.
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        stream::iter(FUNCTION_RESOURCE_TYPES)
+            .then(move |t| async move {
+                let found = api.list_functions(t).await?;
+                Ok(found
+                    .into_iter()
+                    .map(|f| match f.resource_type.starts_with("INSERT_") {
+                        true => Listed::new(f.id),
+                        false => Listed::childless(f.id),
+                    })
+                    .collect())
+            })
+            .boxed()
     }
 }

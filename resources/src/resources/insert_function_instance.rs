@@ -7,6 +7,7 @@ use segment_api::models::{
 };
 use segment_api::Client;
 
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
@@ -139,5 +140,23 @@ impl ResourceType for InsertFunctionInstanceResource {
                 .with_query("resourceType", "INSERT_DESTINATION"),
         );
         Ok(lists)
+    }
+}
+
+impl Exported for InsertFunctionInstanceResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Insert Function Instance"],
+            natural_key: &[],
+            name_from: &["name"],
+            parent: Parent::Type("segment_function"),
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_insert_function_instances(parent).await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use segment_api::models::Label;
 use segment_api::Client;
 
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
@@ -116,5 +117,26 @@ impl ResourceType for LabelResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("labels", "labels")])
+    }
+}
+
+impl Exported for LabelResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Label"],
+            natural_key: &["key", "value"],
+            name_from: &["key", "value"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_labels().await?;
+            Ok(found
+                .iter()
+                .map(|o| Listed::new(format!("{}:{}", o.key, o.value)))
+                .collect())
+        })
     }
 }

@@ -37,24 +37,32 @@ pub use user::UserResource;
 pub use user_group::UserGroupResource;
 pub use warehouse::WarehouseResource;
 
-/// Every resource type the provider offers.
+/// Every resource type the provider offers, parents before children
+/// (a type listed under another comes after it). This order is the
+/// generator's too: it names objects in it (a child's name can start with
+/// its parent's) and writes its manifest in it, so a new type goes at the
+/// end, or after its parent, and existing types keep their places: moving
+/// one renames what an export writes.
 pub fn all() -> Vec<Box<dyn ResourceType>> {
     vec![
+        Box::new(LabelResource),
+        Box::new(SourceResource),
+        Box::new(WarehouseResource),
+        Box::new(TrackingPlanResource),
+        Box::new(FunctionResource),
+        Box::new(UserGroupResource),
+        Box::new(UserResource),
         Box::new(DestinationResource),
         Box::new(DestinationFilterResource),
         Box::new(DestinationSubscriptionResource),
-        Box::new(FunctionResource),
-        Box::new(InsertFunctionInstanceResource),
-        Box::new(LabelResource),
-        Box::new(ProfilesWarehouseResource),
-        Box::new(ReverseEtlModelResource),
-        Box::new(SourceResource),
         Box::new(SourceTrackingPlanConnectionResource),
         Box::new(SourceWarehouseConnectionResource),
-        Box::new(TrackingPlanResource),
         Box::new(TransformationResource),
-        Box::new(UserResource),
-        Box::new(UserGroupResource),
-        Box::new(WarehouseResource),
+        Box::new(ReverseEtlModelResource),
+        Box::new(InsertFunctionInstanceResource),
+        Box::new(ProfilesWarehouseResource),
     ]
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,6 +16,7 @@ use segment_api::models::{CreateProfilesWarehouse, ProfilesWarehouse, UpdateProf
 use segment_api::Client;
 
 use super::warehouse::settings_patch;
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -162,5 +163,26 @@ impl ResourceType for ProfilesWarehouseResource {
             ),
             Collection::new("spaces", "spaces"),
         ])
+    }
+}
+
+impl Exported for ProfilesWarehouseResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Profiles Warehouse"],
+            natural_key: &[],
+            name_from: &["name"],
+            parent: Parent::Space,
+            audit_id: AuditId::OwnId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_profiles_warehouses(parent).await?;
+            Ok(found
+                .iter()
+                .map(|o| Listed::new(format!("{parent}:{}", o.id)))
+                .collect())
+        })
     }
 }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use segment_api::models::{CreateReverseEtlModel, ReverseEtlModel, UpdateReverseEtlModel};
 use segment_api::Client;
 
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
@@ -157,5 +158,23 @@ impl ResourceType for ReverseEtlModelResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("reverse-etl-models", "models")])
+    }
+}
+
+impl Exported for ReverseEtlModelResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Reverse ETL Model"],
+            natural_key: &[],
+            name_from: &["source_id", "name"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_reverse_etl_models().await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }

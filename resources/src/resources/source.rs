@@ -14,6 +14,7 @@ use crate::engine::{
     object_of, Catalog, Collection, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec,
     ResourceType,
 };
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::value::{Type, Value};
 
 pub struct SourceResource;
@@ -223,5 +224,23 @@ impl ResourceType for SourceResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("sources", "sources")])
+    }
+}
+
+impl Exported for SourceResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Source"],
+            natural_key: &["slug"],
+            name_from: &["slug"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_sources().await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }

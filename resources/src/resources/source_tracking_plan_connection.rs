@@ -15,6 +15,7 @@ use crate::engine::{
     json_to_value, value_to_json, Collection, Failure, Field, Obj, Outcome, ResourceSpec,
     ResourceType,
 };
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::value::{Type, Value};
 
 pub struct SourceTrackingPlanConnectionResource;
@@ -280,6 +281,27 @@ impl ResourceType for SourceTrackingPlanConnectionResource {
             Collection::under("tracking-plans", &plan, "sources", "sources"),
             Collection::new("tracking-plans", "trackingPlans"),
         ])
+    }
+}
+
+impl Exported for SourceTrackingPlanConnectionResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Source Tracking Plan Connection"],
+            natural_key: &["source_id", "tracking_plan_id"],
+            name_from: &["source_id", "tracking_plan_id"],
+            parent: Parent::Type("segment_tracking_plan"),
+            audit_id: AuditId::Swapped,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_tracking_plan_sources(parent).await?;
+            Ok(found
+                .iter()
+                .map(|o| Listed::new(format!("{}:{parent}", o.id)))
+                .collect())
+        })
     }
 }
 

@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 use segment_api::Client;
 
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::Type;
 
@@ -70,5 +71,26 @@ impl ResourceType for SourceWarehouseConnectionResource {
             Collection::under("sources", &source, "connected-warehouses", "warehouses"),
             Collection::new("sources", "sources"),
         ])
+    }
+}
+
+impl Exported for SourceWarehouseConnectionResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Source Warehouse Connection"],
+            natural_key: &["source_id", "warehouse_id"],
+            name_from: &["source_id", "warehouse_id"],
+            parent: Parent::Type("segment_warehouse"),
+            audit_id: AuditId::Swapped,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_warehouse_sources(parent).await?;
+            Ok(found
+                .iter()
+                .map(|o| Listed::new(format!("{}:{parent}", o.id)))
+                .collect())
+        })
     }
 }

@@ -26,6 +26,7 @@ use segment_api::Client;
 use serde_json::Value as Json;
 
 use crate::engine::json_attr::{canonical, equivalent};
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Number, Type, Value};
 
@@ -425,6 +426,24 @@ impl ResourceType for TrackingPlanResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("tracking-plans", "trackingPlans")])
+    }
+}
+
+impl Exported for TrackingPlanResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Tracking Plan", "Tracking Plan Rule"],
+            natural_key: &["name"],
+            name_from: &["name"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_tracking_plans().await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }
 

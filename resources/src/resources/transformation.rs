@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use segment_api::models::{CreateTransformation, Transformation, UpdateTransformation};
 use segment_api::Client;
 
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -240,5 +241,23 @@ impl ResourceType for TransformationResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("transformations", "transformations")])
+    }
+}
+
+impl Exported for TransformationResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Transformation"],
+            natural_key: &[],
+            name_from: &["source_id", "name"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_transformations().await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }

@@ -13,6 +13,7 @@ use segment_api::models::{Invite, Label, Permission, PermissionInput, Permission
 use segment_api::Client;
 
 use super::common;
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -359,6 +360,24 @@ impl ResourceType for UserResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("users", "users")])
+    }
+}
+
+impl Exported for UserResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["User"],
+            natural_key: &["email"],
+            name_from: &["email"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_users().await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }
 

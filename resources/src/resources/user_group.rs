@@ -11,6 +11,7 @@ use super::user::{
     check_permissions, email_problem, permissions_of, permissions_shape, permissions_type,
     permissions_value, MAX_PERMISSIONS,
 };
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::engine::{Collection, Failure, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -178,6 +179,24 @@ impl ResourceType for UserGroupResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("groups", "userGroups")])
+    }
+}
+
+impl Exported for UserGroupResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["User Group"],
+            natural_key: &["name"],
+            name_from: &["name"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_user_groups().await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }
 

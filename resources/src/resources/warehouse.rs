@@ -13,6 +13,7 @@ use crate::engine::{
     object_of, Catalog, Collection, Failure, Field, Obj, Outcome, PlanCheck, ResourceSpec,
     ResourceType,
 };
+use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 use crate::value::{Type, Value};
 
 pub struct WarehouseResource;
@@ -170,6 +171,24 @@ impl ResourceType for WarehouseResource {
 
     fn collections(&self, _state: &Obj) -> Outcome<Vec<Collection>> {
         Ok(vec![Collection::new("warehouses", "warehouses")])
+    }
+}
+
+impl Exported for WarehouseResource {
+    fn export(&self) -> ExportSpec {
+        ExportSpec {
+            event_types: &["Warehouse"],
+            natural_key: &[],
+            name_from: &["name"],
+            parent: Parent::Workspace,
+            audit_id: AuditId::ImportId,
+        }
+    }
+    fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
+        one_page(async move {
+            let found = api.list_warehouses().await?;
+            Ok(found.iter().map(|o| Listed::new(o.id.as_str())).collect())
+        })
     }
 }
 

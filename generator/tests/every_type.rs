@@ -1,0 +1,77 @@
+//! Every registered resource type reaches an export: the generator walks the
+//! registry, so a type added to it is listed, read and written without a
+//! change here; this fails when one is not (its listing dropped, its parent
+//! never walked, its space not asked).
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use segment_api::models::CreateProfilesWarehouse;
+use segment_e2e::fixtures::{postgres_warehouse, POSTGRES_WAREHOUSE};
+use segment_e2e::{within, TestWorkspace};
+use segment_resources::resources;
+use support::{gitops_ok, manifest, temp_dir};
+
+const LIMIT: Duration = Duration::from_secs(120);
+const SPACE: &str = "spa_every_type";
+
+fn utf8(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_of_the_sample_workspace_holds_every_registered_type() {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    within(
+        LIMIT,
+        "seed",
+        segment_workspace::seed::seed(ws.owner(), 1, 8),
+    )
+    .await
+    .expect("seed");
+    // The seed has no spaces: a Profiles Sync warehouse in one.
+    let settings = postgres_warehouse("profiles").settings;
+    let profiles = CreateProfilesWarehouse {
+        metadata_id: POSTGRES_WAREHOUSE.into(),
+        name: Some("Profiles".into()),
+        enabled: None,
+        settings,
+        schema_name: None,
+    };
+    within(
+        LIMIT,
+        "profiles warehouse",
+        ws.owner().create_profiles_warehouse(SPACE, &profiles),
+    )
+    .await
+    .expect("create a profiles warehouse");
+
+    let dir = temp_dir();
+    let repo = dir.path().join("repo");
+    gitops_ok(&ws, &["export", "--repo", utf8(&repo), "--space", SPACE]);
+
+    let written = manifest(&repo);
+    let exported: BTreeSet<&str> = written
+        .resources
+        .iter()
+        .map(|e| e.type_name.as_str())
+        .collect();
+    let missing: Vec<&str> = resources::all()
+        .iter()
+        .map(|r| r.spec().type_name)
+        .filter(|t| !exported.contains(t))
+        .collect();
+    assert!(missing.is_empty(), "not exported: {missing:?}");
+    for e in &written.resources {
+        let text = std::fs::read_to_string(repo.join(&e.file)).expect("the entry's file");
+        assert!(
+            text.contains(&format!("resource \"{}\" ", e.type_name)),
+            "{} holds no {}",
+            e.file,
+            e.address
+        );
+    }
+}
