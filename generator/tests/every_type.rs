@@ -32,7 +32,10 @@ async fn an_export_of_the_sample_workspace_holds_every_registered_type() {
     )
     .await
     .expect("seed");
-    // The seed has no spaces: a Profiles Sync warehouse in one.
+    // The seed makes no users (people accept invites) and has no spaces.
+    ws.add_user("person@example.com", "Person")
+        .await
+        .expect("add a user");
     let settings = postgres_warehouse("profiles").settings;
     let profiles = CreateProfilesWarehouse {
         metadata_id: POSTGRES_WAREHOUSE.into(),
