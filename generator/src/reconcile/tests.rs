@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::inventory::Live;
+use segment_resources::value::Value;
 use segment_resources::{data_sources, resources};
 
 /// What broke: sync was given no state, so a filter a person wrote (no
