@@ -205,11 +205,12 @@ pub fn is_set(spec: &ResourceSpec, attribute: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use segment_resources::{data_sources, resources};
 
-    fn group(permissions: Vec<Value>) -> Desired {
+    /// The user group "Analysts" (id `g1`) without members.
+    pub(crate) fn group(permissions: Vec<Value>) -> Desired {
         Desired {
             live: Live {
                 type_name: "segment_user_group",

@@ -9,7 +9,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use segment_api::models::{AuditQuery, CreateTrackingPlan, UpdateDestination, UpdateTrackingPlan};
+use segment_api::models::{CreateTrackingPlan, UpdateDestination, UpdateTrackingPlan};
 use segment_e2e::fixtures::{amplitude_destination, javascript_source};
 use segment_e2e::TestWorkspace;
 use segment_gitops::files::ManifestEntry;
@@ -72,10 +72,8 @@ fn label(e: &ManifestEntry) -> &str {
 }
 
 async fn event_of(ws: &TestWorkspace, resource_id: &str) -> String {
-    ws.owner()
-        .list_audit_events(&AuditQuery::default())
+    support::audit_events(ws.owner())
         .await
-        .expect("audit")
         .into_iter()
         .find(|e| e.resource_id == resource_id)
         .map(|e| e.id)

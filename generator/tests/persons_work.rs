@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use segment_api::models::UpdateSource;
 use segment_e2e::TestWorkspace;
@@ -55,6 +55,60 @@ fn head_text(repo: &Path, file: &str) -> String {
     git(repo, &["show", &format!("HEAD:{file}")])
 }
 
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// `path`'s text with its `name` set to `name`, as a person renames it.
+fn renamed(path: &Path, name: &str) -> String {
+    set_line(&read(path), "name", &format!("\"{name}\""))
+}
+
+/// Asserts that `text` gives `name` as the name.
+#[track_caller]
+fn assert_name(text: &str, name: &str, why: &str) {
+    assert_eq!(
+        value_of(text, "name"),
+        Some(format!("\"{name}\"")),
+        "{why}:\n{text}"
+    );
+}
+
+/// A workspace with a source per `(slug, name)`, exported into a new
+/// repository.
+struct Exported {
+    ws: TestWorkspace,
+    /// Holds `repo`.
+    dir: tempfile::TempDir,
+    repo: PathBuf,
+    /// Each source's id and file, in the order given.
+    sources: Vec<(String, String)>,
+}
+
+async fn exported(sources: &[(&str, &str)]) -> Exported {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    let mut ids = Vec::new();
+    for (slug, name) in sources {
+        ids.push(named_source(&ws, slug, name).await);
+    }
+    let dir = support::temp_dir();
+    let repo = dir.path().join("repo");
+    gitops_ok(&ws, &["export", "--repo", arg(&repo)]);
+    let sources = ids
+        .into_iter()
+        .map(|id| {
+            let file = entry(&repo, &id).file;
+            (id, file)
+        })
+        .collect();
+    Exported {
+        ws,
+        dir,
+        repo,
+        sources,
+    }
+}
+
 async fn named_source(ws: &TestWorkspace, slug: &str, name: &str) -> String {
     let s = support::source(ws, slug).await;
     support::rename_source(ws.owner(), &s.id, name).await;
@@ -74,63 +128,44 @@ async fn disable(ws: &TestWorkspace, id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_persons_local_commits_survive_later_syncs_in_head_and_the_work_tree() {
-    let ws = TestWorkspace::start().await.expect("workspace");
-    let web = named_source(&ws, "web", "Checkout API").await;
-    let app = named_source(&ws, "app", "App").await;
-    let dir = support::temp_dir();
-    let repo = dir.path().join("repo");
-    gitops_ok(&ws, &["export", "--repo", arg(&repo)]);
-    let web_file = entry(&repo, &web).file;
-    let app_file = entry(&repo, &app).file;
+    // `_dir` holds the repository until the test ends.
+    let Exported {
+        ws,
+        dir: _dir,
+        repo,
+        sources,
+    } = exported(&[("web", "Checkout API"), ("app", "App")]).await;
+    let [(web, web_file), (app, app_file)] = &sources[..] else {
+        unreachable!("two sources")
+    };
 
     // A rename in one file, a comment in another, committed (no remote).
-    let renamed = set_line(
-        &std::fs::read_to_string(repo.join(&web_file)).expect("web file"),
-        "name",
-        "\"Checkout API v2\"",
-    );
-    std::fs::write(repo.join(&web_file), &renamed).expect("rename");
-    let commented = format!(
-        "# Owned by the app team.\n{}",
-        std::fs::read_to_string(repo.join(&app_file)).expect("app file")
-    );
-    std::fs::write(repo.join(&app_file), &commented).expect("comment");
+    let renamed = renamed(&repo.join(web_file), "Checkout API v2");
+    std::fs::write(repo.join(web_file), &renamed).expect("rename");
+    let commented = format!("# Owned by the app team.\n{}", read(&repo.join(app_file)));
+    std::fs::write(repo.join(app_file), &commented).expect("comment");
     git(
         &repo,
         &["commit", "-q", "-am", "Rename checkout; note the owner"],
     );
 
     // Workspace events on the same resource and on the other one.
-    disable(&ws, &web).await;
+    disable(&ws, web).await;
     sync(&ws, &repo);
-    support::rename_source(ws.owner(), &app, "App (renamed)").await;
+    support::rename_source(ws.owner(), app, "App (renamed)").await;
     sync(&ws, &repo);
 
-    for text in [
-        head_text(&repo, &web_file),
-        std::fs::read_to_string(repo.join(&web_file)).expect("web file"),
-    ] {
-        assert_eq!(
-            value_of(&text, "name").as_deref(),
-            Some("\"Checkout API v2\""),
-            "the person's rename survives:\n{text}"
-        );
+    for text in [head_text(&repo, web_file), read(&repo.join(web_file))] {
+        assert_name(&text, "Checkout API v2", "the person's rename survives");
         assert_eq!(
             value_of(&text, "enabled").as_deref(),
             Some("false"),
             "{text}"
         );
     }
-    for text in [
-        head_text(&repo, &app_file),
-        std::fs::read_to_string(repo.join(&app_file)).expect("app file"),
-    ] {
+    for text in [head_text(&repo, app_file), read(&repo.join(app_file))] {
         assert!(text.starts_with("# Owned by the app team.\n"), "{text}");
-        assert_eq!(
-            value_of(&text, "name").as_deref(),
-            Some("\"App (renamed)\""),
-            "{text}"
-        );
+        assert_name(&text, "App (renamed)", "the workspace's rename is taken");
     }
     assert_eq!(
         git(&repo, &["status", "--porcelain"]),
@@ -140,14 +175,10 @@ async fn a_persons_local_commits_survive_later_syncs_in_head_and_the_work_tree()
 
     // Once the workspace renames it too, its value wins, and the commit
     // names the person's value it replaced.
-    support::rename_source(ws.owner(), &web, "Checkout (app)").await;
+    support::rename_source(ws.owner(), web, "Checkout (app)").await;
     sync(&ws, &repo);
-    let text = head_text(&repo, &web_file);
-    assert_eq!(
-        value_of(&text, "name").as_deref(),
-        Some("\"Checkout (app)\""),
-        "{text}"
-    );
+    let text = head_text(&repo, web_file);
+    assert_name(&text, "Checkout (app)", "the workspace's value wins");
     let message = git(&repo, &["log", "-1", "--format=%B"]);
     assert!(message.contains("\"Checkout API v2\""), "{message}");
 }
@@ -170,24 +201,16 @@ async fn an_uncommitted_edit_applied_with_terraform_reaches_head_and_stays_as_wr
     let path = repo.join(&web_file);
     let edited = format!(
         "# Renamed for the launch; not committed yet.\n{}",
-        set_line(
-            &std::fs::read_to_string(&path).expect("web file"),
-            "name",
-            "\"Checkout API v2\""
-        )
+        renamed(&path, "Checkout API v2")
     );
     std::fs::write(&path, &edited).expect("edit");
     tf.terraform_ok(&["apply", "-input=false", "-auto-approve"]);
     sync(&ws, &repo);
 
     let head = head_text(&repo, &web_file);
+    assert_name(&head, "Checkout API v2", "HEAD holds the applied change");
     assert_eq!(
-        value_of(&head, "name").as_deref(),
-        Some("\"Checkout API v2\""),
-        "HEAD holds the applied change:\n{head}"
-    );
-    assert_eq!(
-        std::fs::read_to_string(&path).expect("web file"),
+        read(&path),
         edited,
         "the person's uncommitted text is intact"
     );
@@ -195,49 +218,41 @@ async fn an_uncommitted_edit_applied_with_terraform_reaches_head_and_stays_as_wr
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uncommitted_edit_the_workspace_changes_differently_is_kept_and_its_path_printed() {
-    let ws = TestWorkspace::start().await.expect("workspace");
-    let web = named_source(&ws, "web", "Checkout API").await;
-    let dir = support::temp_dir();
-    let repo = dir.path().join("repo");
-    gitops_ok(&ws, &["export", "--repo", arg(&repo)]);
-    let web_file = entry(&repo, &web).file;
-    let path = repo.join(&web_file);
-    let mine = set_line(
-        &std::fs::read_to_string(&path).expect("web file"),
-        "name",
-        "\"Mine\"",
-    );
+    // `_dir` holds the repository until the test ends.
+    let Exported {
+        ws,
+        dir: _dir,
+        repo,
+        sources,
+    } = exported(&[("web", "Checkout API")]).await;
+    let (web, web_file) = &sources[0];
+    let path = repo.join(web_file);
+    let mine = renamed(&path, "Mine");
     std::fs::write(&path, &mine).expect("edit");
 
-    support::rename_source(ws.owner(), &web, "Theirs").await;
+    support::rename_source(ws.owner(), web, "Theirs").await;
     let done = sync(&ws, &repo);
 
-    assert_eq!(
-        std::fs::read_to_string(&path).expect("web file"),
-        mine,
-        "the uncommitted edit is kept"
-    );
-    assert!(done.stderr.contains(&web_file), "{}", done.output());
-    let head = head_text(&repo, &web_file);
-    assert_eq!(
-        value_of(&head, "name").as_deref(),
-        Some("\"Theirs\""),
-        "HEAD has the workspace's value:\n{head}"
-    );
+    assert_eq!(read(&path), mine, "the uncommitted edit is kept");
+    assert!(done.stderr.contains(web_file), "{}", done.output());
+    let head = head_text(&repo, web_file);
+    assert_name(&head, "Theirs", "HEAD has the workspace's value");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_misspelt_attribute_is_named_with_file_and_line_and_its_file_left_untouched() {
-    let ws = TestWorkspace::start().await.expect("workspace");
-    let web = named_source(&ws, "web", "Web").await;
-    let app = named_source(&ws, "app", "App").await;
-    let dir = support::temp_dir();
-    let repo = dir.path().join("repo");
-    gitops_ok(&ws, &["export", "--repo", arg(&repo)]);
-    let web_file = entry(&repo, &web).file;
-    let app_file = entry(&repo, &app).file;
-    let path = repo.join(&web_file);
-    let exported = std::fs::read_to_string(&path).expect("web file");
+    // `_dir` holds the repository until the test ends.
+    let Exported {
+        ws,
+        dir: _dir,
+        repo,
+        sources,
+    } = exported(&[("web", "Web"), ("app", "App")]).await;
+    let [(web, web_file), (app, app_file)] = &sources[..] else {
+        unreachable!("two sources")
+    };
+    let path = repo.join(web_file);
+    let exported = read(&path);
     let line = exported
         .lines()
         .position(|l| l.trim_start().starts_with("enabled"))
@@ -247,8 +262,8 @@ async fn a_misspelt_attribute_is_named_with_file_and_line_and_its_file_left_unto
     std::fs::write(&path, &misspelt).expect("misspell");
     git(&repo, &["commit", "-q", "-am", "Typo"]);
 
-    support::rename_source(ws.owner(), &web, "Web (renamed)").await;
-    support::rename_source(ws.owner(), &app, "App (renamed)").await;
+    support::rename_source(ws.owner(), web, "Web (renamed)").await;
+    support::rename_source(ws.owner(), app, "App (renamed)").await;
     let done = sync(&ws, &repo);
 
     let at = format!("{web_file}:{line}");
@@ -258,18 +273,14 @@ async fn a_misspelt_attribute_is_named_with_file_and_line_and_its_file_left_unto
         "{}",
         done.output()
     );
-    assert_eq!(std::fs::read_to_string(&path).expect("web file"), misspelt);
+    assert_eq!(read(&path), misspelt);
     assert_eq!(
-        head_text(&repo, &web_file),
+        head_text(&repo, web_file),
         misspelt,
         "HEAD's file untouched"
     );
-    let app_text = head_text(&repo, &app_file);
-    assert_eq!(
-        value_of(&app_text, "name").as_deref(),
-        Some("\"App (renamed)\""),
-        "the other event still commits:\n{app_text}"
-    );
+    let app_text = head_text(&repo, app_file);
+    assert_name(&app_text, "App (renamed)", "the other event still commits");
 
     let drift = gitops(&ws, &["drift", "--repo", arg(&repo)]);
     assert_eq!(drift.status.code(), Some(1), "{}", drift.output());
@@ -280,7 +291,7 @@ async fn a_misspelt_attribute_is_named_with_file_and_line_and_its_file_left_unto
         drift.output()
     );
     assert!(!drift.stdout.contains("update"), "{}", drift.output());
-    assert_eq!(std::fs::read_to_string(&path).expect("web file"), misspelt);
+    assert_eq!(read(&path), misspelt);
 }
 
 /// What broke: a long-running `sync --watch` committed through libgit2's
@@ -288,14 +299,15 @@ async fn a_misspelt_attribute_is_named_with_file_and_line_and_its_file_left_unto
 /// person had committed since.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_watch_builds_on_a_persons_commit_made_while_it_runs() {
-    let ws = TestWorkspace::start().await.expect("workspace");
-    let web = named_source(&ws, "web", "Checkout API").await;
-    let app = named_source(&ws, "app", "App").await;
-    let dir = support::temp_dir();
-    let repo = dir.path().join("repo");
-    gitops_ok(&ws, &["export", "--repo", arg(&repo)]);
-    let web_file = entry(&repo, &web).file;
-    let app_file = entry(&repo, &app).file;
+    let Exported {
+        ws,
+        dir,
+        repo,
+        sources,
+    } = exported(&[("web", "Checkout API"), ("app", "App")]).await;
+    let [(_, web_file), (app, app_file)] = &sources[..] else {
+        unreachable!("two sources")
+    };
     let commits = || {
         git(&repo, &["rev-list", "--count", "HEAD"])
             .trim()
@@ -312,7 +324,7 @@ async fn sync_watch_builds_on_a_persons_commit_made_while_it_runs() {
         .spawn()
         .expect("start sync --watch");
     // A first event, so the watcher has committed (and loaded its index).
-    disable(&ws, &app).await;
+    disable(&ws, app).await;
     let wait_for = |n: &str| {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while commits() != n {
@@ -326,14 +338,10 @@ async fn sync_watch_builds_on_a_persons_commit_made_while_it_runs() {
     };
     wait_for("2");
 
-    let renamed = set_line(
-        &std::fs::read_to_string(repo.join(&web_file)).expect("web file"),
-        "name",
-        "\"Checkout API v2\"",
-    );
-    std::fs::write(repo.join(&web_file), &renamed).expect("rename");
+    let renamed = renamed(&repo.join(web_file), "Checkout API v2");
+    std::fs::write(repo.join(web_file), &renamed).expect("rename");
     git(&repo, &["commit", "-q", "-am", "Rename checkout"]);
-    support::rename_source(ws.owner(), &app, "App (renamed)").await;
+    support::rename_source(ws.owner(), app, "App (renamed)").await;
     wait_for("4");
     // Killed between commits, not inside one (a kill inside one is
     // `sync.rs`' test).
@@ -347,19 +355,16 @@ async fn sync_watch_builds_on_a_persons_commit_made_while_it_runs() {
     let _ = child.wait();
 
     assert_eq!(
-        head_text(&repo, &web_file),
+        head_text(&repo, web_file),
         renamed,
         "the person's commit stays"
     );
-    assert_eq!(
-        std::fs::read_to_string(repo.join(&web_file)).expect("web file"),
-        renamed
-    );
-    let app_text = head_text(&repo, &app_file);
-    assert_eq!(
-        value_of(&app_text, "name").as_deref(),
-        Some("\"App (renamed)\""),
-        "{app_text}"
+    assert_eq!(read(&repo.join(web_file)), renamed);
+    let app_text = head_text(&repo, app_file);
+    assert_name(
+        &app_text,
+        "App (renamed)",
+        "the workspace's rename is taken",
     );
     assert_eq!(
         git(&repo, &["status", "--porcelain"]),
@@ -393,20 +398,13 @@ async fn taking_what_people_pushed_keeps_an_uncommitted_edit() {
 
     // Someone else pushes a comment at the top of the file...
     git(dir.path(), &["clone", "-q", "remote.git", "person"]);
-    let theirs = format!(
-        "# Checkout team.\n{}",
-        std::fs::read_to_string(person.join(&web_file)).expect("web file")
-    );
+    let theirs = format!("# Checkout team.\n{}", read(&person.join(&web_file)));
     std::fs::write(person.join(&web_file), &theirs).expect("comment");
     git(&person, &["commit", "-q", "-am", "Owner"]);
     git(&person, &["push", "-q", "origin", "main"]);
     // ...while here a person has an uncommitted rename in it.
     let path = local.join(&web_file);
-    let mine = set_line(
-        &std::fs::read_to_string(&path).expect("web file"),
-        "name",
-        "\"Mine\"",
-    );
+    let mine = renamed(&path, "Mine");
     std::fs::write(&path, &mine).expect("edit");
 
     gitops_ok(
@@ -419,11 +417,7 @@ async fn taking_what_people_pushed_keeps_an_uncommitted_edit() {
         theirs,
         "HEAD took their commit"
     );
-    let text = std::fs::read_to_string(&path).expect("web file");
+    let text = read(&path);
     assert!(text.starts_with("# Checkout team.\n"), "{text}");
-    assert_eq!(
-        value_of(&text, "name").as_deref(),
-        Some("\"Mine\""),
-        "the uncommitted edit stays:\n{text}"
-    );
+    assert_name(&text, "Mine", "the uncommitted edit stays");
 }

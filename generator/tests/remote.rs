@@ -288,33 +288,16 @@ async fn pushes_over_http_with_a_token_from_the_environment_only() {
     let server = GitHttp::start(dir.path(), "s3cret-token").await;
     let url = format!("{}/remote.git", server.base);
     let local = dir.path().join("local");
-    let export = |token: Option<&'static str>| {
-        let (url, local) = (url.clone(), local.clone());
-        let (base, owner) = (ws.base_url().to_string(), ws.owner_token().to_string());
-        tokio::task::spawn_blocking(move || {
-            let mut cmd = Command::new(support::gitops_binary());
-            cmd.arg("export")
-                .arg("--repo")
-                .arg(&local)
-                .args(["--remote", &url])
-                .env("PUBLIC_API_URL", base)
-                .env("PUBLIC_API_TOKEN", owner)
-                .env_remove("SEGMENT_GITOPS_GIT_TOKEN");
-            if let Some(t) = token {
-                cmd.env("SEGMENT_GITOPS_GIT_TOKEN", t);
-            }
-            process::run(&mut cmd, LIMIT)
-        })
-    };
+    let export = |token| support::export_to_remote(&ws, local.clone(), url.clone(), token, LIMIT);
 
-    let none = export(None).await.expect("run");
+    let none = export(None).await;
     assert!(!none.status.success(), "{}", none.output());
     assert!(
         none.stderr.contains("SEGMENT_GITOPS_GIT_TOKEN"),
         "says how to give one: {}",
         none.output()
     );
-    let wrong = export(Some("not-the-token")).await.expect("run");
+    let wrong = export(Some("not-the-token")).await;
     assert!(!wrong.status.success(), "{}", wrong.output());
     assert!(
         !wrong.stderr.contains("not-the-token"),
@@ -323,7 +306,7 @@ async fn pushes_over_http_with_a_token_from_the_environment_only() {
     );
     assert_eq!(git(&remote, &["branch", "--list"]), "", "nothing pushed");
 
-    let right = export(Some("s3cret-token")).await.expect("run");
+    let right = export(Some("s3cret-token")).await;
     assert!(right.status.success(), "{}", right.output());
     assert!(!right.stdout.contains("s3cret-token"));
     assert_eq!(tip(&remote), tip(&local));

@@ -6,12 +6,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use segment_e2e::TestWorkspace;
 use support::git_http::GitHttp;
-use support::{git, gitops_ok, process};
+use support::{git, gitops_ok};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -93,21 +92,10 @@ async fn over_http_a_remote_head_naming_no_branch_is_a_warning_with_the_command(
     let export = |name: &str| {
         let url = format!("{}/{name}.git", server.base);
         let local = dir.path().join(format!("{name}-local"));
-        let (base, owner) = (ws.base_url().to_string(), ws.owner_token().to_string());
-        tokio::task::spawn_blocking(move || {
-            let mut cmd = Command::new(support::gitops_binary());
-            cmd.arg("export")
-                .arg("--repo")
-                .arg(&local)
-                .args(["--remote", &url])
-                .env("PUBLIC_API_URL", base)
-                .env("PUBLIC_API_TOKEN", owner)
-                .env("SEGMENT_GITOPS_GIT_TOKEN", "s3cret-token");
-            process::run(&mut cmd, LIMIT)
-        })
+        support::export_to_remote(&ws, local, url, Some("s3cret-token"), LIMIT)
     };
 
-    let dangling = export("dangling").await.expect("run");
+    let dangling = export("dangling").await;
     assert!(dangling.status.success(), "{}", dangling.output());
     assert!(
         dangling
@@ -118,7 +106,7 @@ async fn over_http_a_remote_head_naming_no_branch_is_a_warning_with_the_command(
     );
     assert!(!dangling.stderr.contains("s3cret-token"));
 
-    let named = export("named").await.expect("run");
+    let named = export("named").await;
     assert!(named.status.success(), "{}", named.output());
     assert!(!named.stderr.contains("warning"), "{}", named.output());
 }

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use segment_api::models::{AuditQuery, CreateSource};
+use segment_api::models::CreateSource;
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
 use segment_gitops::files;
@@ -96,19 +96,9 @@ async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
     ]);
     support::assert_imports_only(&plan, n);
 
-    let events_before = ws
-        .owner()
-        .list_audit_events(&AuditQuery::default())
-        .await
-        .expect("audit")
-        .len();
+    let events_before = support::audit_events(ws.owner()).await.len();
     tf.terraform_ok(&["apply", "-input=false", "adopt.tfplan"]);
-    let events_after = ws
-        .owner()
-        .list_audit_events(&AuditQuery::default())
-        .await
-        .expect("audit")
-        .len();
+    let events_after = support::audit_events(ws.owner()).await.len();
     assert_eq!(
         events_before, events_after,
         "adopting the workspace wrote nothing to it"

@@ -7,7 +7,7 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use segment_api::models::{AuditQuery, CreateSource};
+use segment_api::models::CreateSource;
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
 use segment_e2e::{within, TestWorkspace};
 use segment_workspace::store::Scope;
@@ -53,12 +53,7 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
         .await
         .expect("export");
     let exported = git_log::log(&repo).len();
-    let before = ws
-        .owner()
-        .list_audit_events(&AuditQuery::default())
-        .await
-        .expect("audit")
-        .len();
+    let before = support::audit_events(ws.owner()).await.len();
 
     // Twelve changes, alternating between two people.
     for (i, first) in firsts.iter().enumerate() {
@@ -72,11 +67,8 @@ async fn every_change_is_one_attributed_commit_even_across_kills() {
         .delete_source(&doomed.id)
         .await
         .expect("alice deletes");
-    let events: Vec<_> = ws
-        .owner()
-        .list_audit_events(&AuditQuery::default())
+    let events: Vec<_> = support::audit_events(ws.owner())
         .await
-        .expect("audit")
         .into_iter()
         .skip(before)
         .collect();

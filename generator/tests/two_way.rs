@@ -10,7 +10,6 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use segment_api::models::AuditQuery;
 use segment_e2e::TestWorkspace;
 use support::terraform::TerraformDir;
 use support::{entry, git, git_log, gitops_ok, terraform_for};
@@ -108,11 +107,7 @@ async fn a_pull_request_applied_by_atlantis_syncs_without_touching_the_persons_f
     std::fs::write(repo.join("filters.tf"), &filter).expect("new file");
 
     // Atlantis' default workflow, step by step.
-    let events_before = api
-        .list_audit_events(&AuditQuery::default())
-        .await
-        .expect("audit")
-        .len();
+    let events_before = support::audit_events(api).await.len();
     tf.terraform_ok(&["init", "-input=false"]);
     let plan = tf.terraform_ok(&["plan", "-input=false", "-out", "default.tfplan"]);
     assert!(
@@ -151,10 +146,8 @@ async fn a_pull_request_applied_by_atlantis_syncs_without_touching_the_persons_f
     // no commit (it once made one moving only the cursor). The new filter's
     // event commits the manifest's entry for it, touching only the
     // generator's own records: the person's files are as they left them.
-    let events: Vec<String> = api
-        .list_audit_events(&AuditQuery::default())
+    let events: Vec<String> = support::audit_events(api)
         .await
-        .expect("audit")
         .into_iter()
         .skip(events_before)
         .map(|e| e.id)

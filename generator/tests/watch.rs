@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use segment_api::models::AuditQuery;
 use segment_e2e::TestWorkspace;
 use support::{git, git_log, gitops_ok};
 
@@ -87,10 +86,8 @@ fn count(text: &str, needle: &str) -> usize {
 
 /// Every audit event after the first `skip`, by id.
 async fn events_after(ws: &TestWorkspace, skip: usize) -> Vec<String> {
-    ws.owner()
-        .list_audit_events(&AuditQuery::default())
+    support::audit_events(ws.owner())
         .await
-        .expect("audit")
         .into_iter()
         .skip(skip)
         .map(|e| e.id)
@@ -107,12 +104,7 @@ async fn the_watch_rides_out_an_outage_and_kills_and_commits_every_event_once() 
     let repo = dir.path().join("repo");
     gitops_ok(&ws, &["export", "--repo", arg(&repo), "--path", "segment"]);
     let url = ws.base_url().to_string();
-    let before = ws
-        .owner()
-        .list_audit_events(&AuditQuery::default())
-        .await
-        .expect("audit")
-        .len();
+    let before = support::audit_events(ws.owner()).await.len();
     let repo_at = repo.clone();
     let committed = |n: usize| {
         let repo = repo_at.clone();

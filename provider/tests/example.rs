@@ -79,14 +79,7 @@ async fn the_example_applies_plans_clean_and_destroys() {
         tf.write(name, text);
     }
     tf.terraform_ok(&["init", "-input=false"]);
-    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    assert!(
-        apply.stdout.contains(&format!(
-            "Apply complete! Resources: {resource_blocks} added"
-        )),
-        "{}",
-        apply.output()
-    );
+    let apply = tf.apply_adding(resource_blocks);
     // Secrets never reach the output.
     for secret in ["sk_test_4eC39", "correct-horse", "enrich-key-1"] {
         assert!(!apply.stdout.contains(secret), "{}", apply.output());

@@ -16,7 +16,7 @@ use segment_e2e::{within, TestWorkspace};
 use support::plans::exit_code;
 use support::process::Finished;
 use support::proxy::start_misrouted_proxy;
-use support::terraform::{TerraformDir, PROVIDER_NAMESPACE, PROVIDER_TYPE};
+use support::terraform::{provider_config_with, TerraformDir};
 use terraform_provider_segment::segment::SegmentProvider;
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -27,18 +27,7 @@ fn provider(url: &str, token: Option<&str>) -> String {
     let token = token
         .map(|t| format!("  token = \"{t}\"\n"))
         .unwrap_or_default();
-    format!(
-        r#"terraform {{
-  required_providers {{
-    segment = {{ source = "{PROVIDER_NAMESPACE}/{PROVIDER_TYPE}" }}
-  }}
-}}
-
-provider "segment" {{
-  url = "{url}"
-{token}}}
-"#
-    )
+    provider_config_with(url, &token)
 }
 
 /// Three objects: two labels and a source that carries one.
@@ -123,6 +112,15 @@ impl Applied {
         )
     }
 
+    /// `plan -detailed-exitcode`, which must exit with `code`.
+    fn plans(&self, code: i32) -> Finished {
+        let plan = self
+            .tf
+            .terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+        assert_eq!(exit_code(&plan), code, "{}", plan.output());
+        plan
+    }
+
     /// Runs `args`, which must fail with exactly `errors` error blocks
     /// (where given) and leave the state file byte for byte as it was.
     fn fails_keeping_state(&self, args: &[&str], errors: Option<usize>) -> Finished {
@@ -186,9 +184,7 @@ async fn a_url_with_a_path_is_one_error_and_keeps_state() {
     assert_eq!(a.server_objects().await, objects, "nothing created");
 
     a.configure(a.ws.base_url(), Some(a.ws.owner_token()));
-    let plan =
-        a.tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+    a.plans(0);
 }
 
 /// Regression guard for the 404 rule itself: the configure-time probe
@@ -226,9 +222,7 @@ async fn a_proxy_that_404s_every_object_keeps_state() {
     assert_eq!(a.server_objects().await, objects, "nothing created");
 
     a.configure(a.ws.base_url(), Some(a.ws.owner_token()));
-    let plan =
-        a.tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+    a.plans(0);
 }
 
 /// Regression: a wrong token printed one `HTTP 401` block per resource,
@@ -276,15 +270,11 @@ async fn a_read_only_token_plans_clean_and_its_apply_says_read_only() {
     let a = Applied::start().await;
     let objects = a.server_objects().await;
     a.configure(a.ws.base_url(), Some(a.ws.read_only_token()));
-    let plan =
-        a.tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+    let plan = a.plans(0);
     assert!(!plan.stderr.contains("Warning"), "{}", plan.output());
 
     a.configure_with(a.ws.base_url(), Some(a.ws.read_only_token()), "Renamed");
-    let plan =
-        a.tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(exit_code(&plan), 2, "{}", plan.output());
+    a.plans(2);
     let apply = a.fails_keeping_state(&["apply", "-auto-approve", "-input=false"], Some(1));
     assert!(says(&apply, "the token is read-only"), "{}", apply.output());
     assert!(

@@ -68,14 +68,7 @@ async fn official_example_shapes_apply_and_plan_clean() {
         .lines()
         .filter(|l| l.starts_with("resource \""))
         .count();
-    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
-    assert!(
-        apply.stdout.contains(&format!(
-            "Apply complete! Resources: {resource_blocks} added"
-        )),
-        "{}",
-        apply.output()
-    );
+    tf.apply_adding(resource_blocks);
     let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
     assert_eq!(
         exit_code(&plan),

@@ -38,6 +38,18 @@ async fn start() -> (TestWorkspace, TerraformDir, String) {
 }
 
 /// A destination of Amplitude with `settings` as an HCL object body.
+/// Makes the JavaScript source "web" through the API.
+async fn web_source(ws: &TestWorkspace) -> segment_api::models::Source {
+    within(
+        LIMIT,
+        "create source",
+        ws.owner()
+            .create_source(&fixtures::javascript_source("web")),
+    )
+    .await
+    .expect("source web")
+}
+
 fn amplitude(name: &str, source_id: &str, enabled: bool, settings: &str) -> String {
     format!(
         r#"
@@ -99,14 +111,7 @@ resource "segment_source" "web" {{
 #[tokio::test(flavor = "multi_thread")]
 async fn settings_of_every_catalog_are_checked_and_wrong_types_only_warn() {
     let (ws, tf, head) = start().await;
-    let web = within(
-        LIMIT,
-        "create source",
-        ws.owner()
-            .create_source(&fixtures::javascript_source("web")),
-    )
-    .await
-    .expect("source web");
+    let web = web_source(&ws).await;
     let source_id = format!("\"{}\"", web.id);
 
     let bad = format!(
@@ -168,14 +173,7 @@ resource "segment_warehouse" "pg" {{
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unchanged_unknown_key_in_state_does_not_block_other_changes() {
     let (ws, tf, head) = start().await;
-    let web = within(
-        LIMIT,
-        "create source",
-        ws.owner()
-            .create_source(&fixtures::javascript_source("web")),
-    )
-    .await
-    .expect("source web");
+    let web = web_source(&ws).await;
     let source_id = format!("\"{}\"", web.id);
     let write = |enabled: bool, settings: &str| {
         tf.write(
@@ -224,13 +222,7 @@ async fn an_unchanged_unknown_key_in_state_does_not_block_other_changes() {
 async fn create_conflicts_name_the_existing_object_and_its_import() {
     let (ws, tf, head) = start().await;
     let api = ws.owner();
-    let web = within(
-        LIMIT,
-        "create source",
-        api.create_source(&fixtures::javascript_source("web")),
-    )
-    .await
-    .expect("source web");
+    let web = web_source(&ws).await;
     let label = Label {
         key: "team".into(),
         value: "core".into(),

@@ -32,6 +32,27 @@ impl Setup {
         let (code, out) = self.plan();
         assert_eq!(code, 0, "{out}");
     }
+
+    /// Applies `body`, which must succeed and then plan clean.
+    fn applies_clean(&self, body: &str) {
+        self.apply(body);
+        self.assert_clean();
+    }
+}
+
+/// A JavaScript source with empty settings, as `segment_source.NAME`.
+fn source_block(name: &str, slug: &str) -> String {
+    format!(
+        r#"
+resource "segment_source" "{name}" {{
+  slug     = "{slug}"
+  enabled  = true
+  metadata = {{ id = "{}" }}
+  settings = jsonencode({{}})
+}}
+"#,
+        fixtures::JAVASCRIPT_SOURCE
+    )
 }
 
 fn one_line(text: &str) -> String {
@@ -111,17 +132,7 @@ resource "segment_tracking_plan" "p" {
 #[tokio::test(flavor = "multi_thread")]
 async fn source_slug_with_spaces_is_refused_at_plan() {
     let s = Setup::start().await;
-    let body = format!(
-        r#"
-resource "segment_source" "s" {{
-  slug     = "my web site"
-  enabled  = true
-  metadata = {{ id = "{}" }}
-  settings = jsonencode({{}})
-}}
-"#,
-        fixtures::JAVASCRIPT_SOURCE
-    );
+    let body = source_block("s", "my web site");
     s.plan_refuses(
         &body,
         &[
@@ -197,9 +208,7 @@ async fn role_granted_on_the_wrong_resource_type_is_refused_at_plan() {
         &["Workspace Owner", "cannot be granted on a SOURCE resource"],
     );
     // The right role on the same source plans and applies.
-    s.write(&user.replace(WAREHOUSE_ADMIN, SOURCE_READ_ONLY));
-    s.tf.terraform_ok(APPLY);
-    s.assert_clean();
+    s.applies_clean(&user.replace(WAREHOUSE_ADMIN, SOURCE_READ_ONLY));
 }
 
 // The docs list INSERT_SOURCE and the official provider manages source
@@ -208,14 +217,7 @@ async fn role_granted_on_the_wrong_resource_type_is_refused_at_plan() {
 async fn insert_source_function_and_its_instance_apply() {
     let s = Setup::start().await;
     let body = format!(
-        r#"
-resource "segment_source" "web" {{
-  slug     = "web"
-  enabled  = true
-  metadata = {{ id = "{}" }}
-  settings = jsonencode({{}})
-}}
-
+        r#"{}
 resource "segment_function" "scrub" {{
   display_name  = "Scrub PII"
   resource_type = "INSERT_SOURCE"
@@ -233,11 +235,9 @@ resource "segment_insert_function_instance" "web_scrub" {{
   settings       = jsonencode({{ apiKey = "k-123" }})
 }}
 "#,
-        fixtures::JAVASCRIPT_SOURCE
+        source_block("web", "web")
     );
-    s.write(&body);
-    s.tf.terraform_ok(APPLY);
-    s.assert_clean();
+    s.applies_clean(&body);
     let api = s.ws.owner();
     let functions = api.list_functions("INSERT_SOURCE").await.expect("list");
     assert_eq!(functions.len(), 1, "{functions:?}");
@@ -263,14 +263,7 @@ async fn connection_with_schema_settings_applies_and_plans_clean() {
     let s = Setup::start().await;
     let config = |unplanned: bool, action: &str| {
         format!(
-            r#"
-resource "segment_source" "web" {{
-  slug     = "web"
-  enabled  = true
-  metadata = {{ id = "{}" }}
-  settings = jsonencode({{}})
-}}
-
+            r#"{}
 resource "segment_tracking_plan" "p" {{
   name  = "Checkout"
   type  = "LIVE"
@@ -296,7 +289,7 @@ resource "segment_source_tracking_plan_connection" "c" {{
   }}
 }}
 "#,
-            fixtures::JAVASCRIPT_SOURCE
+            source_block("web", "web")
         )
     };
     // An action the API does not have fails at plan, naming the setting.
@@ -308,9 +301,7 @@ resource "segment_source_tracking_plan_connection" "c" {{
         ],
     );
 
-    s.write(&config(false, "BLOCK"));
-    s.tf.terraform_ok(APPLY);
-    s.assert_clean();
+    s.applies_clean(&config(false, "BLOCK"));
     let api = s.ws.owner();
     let source_id = api.list_sources().await.expect("sources")[0].id.clone();
     let path = format!("sources/{source_id}/settings");
@@ -349,9 +340,7 @@ resource "segment_source_tracking_plan_connection" "c" {{
     s.assert_clean();
 
     // An update in place.
-    s.write(&config(true, "OMIT_PROPERTIES"));
-    s.tf.terraform_ok(APPLY);
-    s.assert_clean();
+    s.applies_clean(&config(true, "OMIT_PROPERTIES"));
     let read: serde_json::Value = api.get(&path).await.expect("schema settings");
     assert_eq!(
         read["settings"]["track"]["commonEventOnViolations"],

@@ -89,6 +89,28 @@ fn attr(out: &mut String, name: &str, value: Option<String>) {
 
 /// Settings for a catalog entry that lists no options (any key goes): the
 /// values the API stores exactly, including nulls and integers past 2^53.
+/// `name` (a random word) and `enabled` (either), in that draw order.
+fn name_and_enabled(out: &mut String, rng: &mut Rng) {
+    let _ = writeln!(
+        out,
+        "  name = {}\n  enabled = {}",
+        q(&rng.word()),
+        rng.chance(50)
+    );
+}
+
+/// An optional `name` and `enabled` (in that draw order), then the
+/// block's closing brace: a warehouse's tail.
+fn optional_name_and_enabled_then_close(out: &mut String, rng: &mut Rng) {
+    attr(out, "name", rng.optional_text().map(|t| q(&t)));
+    attr(
+        out,
+        "enabled",
+        rng.chance(70).then(|| rng.chance(50).to_string()),
+    );
+    out.push_str("}\n");
+}
+
 fn free_settings(rng: &mut Rng) -> String {
     let candidates = [
         ("plain", "\"text\"".to_string()),
@@ -231,12 +253,7 @@ fn configuration(rng: &mut Rng) -> String {
         c,
         "resource \"segment_transformation\" \"t\" {{\n  source_id = segment_source.web.id"
     );
-    let _ = writeln!(
-        c,
-        "  name = {}\n  enabled = {}",
-        q(&rng.word()),
-        rng.chance(50)
-    );
+    name_and_enabled(&mut c, rng);
     let _ = writeln!(c, "  if = \"event = 'Purchase'\"");
     attr(
         &mut c,
@@ -260,13 +277,7 @@ fn configuration(rng: &mut Rng) -> String {
         "resource \"segment_warehouse\" \"wh\" {{\n  metadata = {{ id = \"55d3d3aea3c\" }}\n  settings = jsonencode({{ hostname = \"db.example.com\", database = \"w\", username = \"u\", password = \"secret\", port = {} }})",
         rng.pick(&[5432, 5433])
     );
-    attr(&mut c, "name", rng.optional_text().map(|t| q(&t)));
-    attr(
-        &mut c,
-        "enabled",
-        rng.chance(70).then(|| rng.chance(50).to_string()),
-    );
-    c.push_str("}\n");
+    optional_name_and_enabled_then_close(&mut c, rng);
     if rng.chance(70) {
         let _ = writeln!(
             c,
@@ -279,12 +290,7 @@ fn configuration(rng: &mut Rng) -> String {
         c,
         "resource \"segment_destination_subscription\" \"send\" {{\n  destination_id = segment_destination.hooks.id\n  action_id = \"nFPnRozhz1mh4Gbx4MLvT5\""
     );
-    let _ = writeln!(
-        c,
-        "  name = {}\n  enabled = {}",
-        q(&rng.word()),
-        rng.chance(50)
-    );
+    name_and_enabled(&mut c, rng);
     let trigger = *rng.pick(&["type = \"track\"", "type = \"identify\""]);
     let _ = writeln!(c, "  trigger = {}", q(trigger));
     let _ = writeln!(
@@ -300,12 +306,7 @@ fn configuration(rng: &mut Rng) -> String {
         c,
         "resource \"segment_insert_function_instance\" \"ins\" {{\n  function_id = segment_function.ins.id\n  integration_id = segment_destination.hooks.id"
     );
-    let _ = writeln!(
-        c,
-        "  name = {}\n  enabled = {}",
-        q(&rng.word()),
-        rng.chance(50)
-    );
+    name_and_enabled(&mut c, rng);
     let _ = writeln!(
         c,
         "  settings = jsonencode({{ apiKey = {} }})\n}}",
@@ -316,13 +317,7 @@ fn configuration(rng: &mut Rng) -> String {
         c,
         "resource \"segment_profiles_warehouse\" \"pw\" {{\n  space_id = \"spa_random\"\n  metadata_id = \"55d3d3aea3c\"\n  settings = jsonencode({{ hostname = \"p.example.com\", database = \"p\", username = \"u\", password = \"secret\" }})"
     );
-    attr(&mut c, "name", rng.optional_text().map(|t| q(&t)));
-    attr(
-        &mut c,
-        "enabled",
-        rng.chance(70).then(|| rng.chance(50).to_string()),
-    );
-    c.push_str("}\n");
+    optional_name_and_enabled_then_close(&mut c, rng);
 
     // A warehouse source and a Reverse ETL model reading it.
     c.push_str(
@@ -332,12 +327,7 @@ fn configuration(rng: &mut Rng) -> String {
         c,
         "resource \"segment_reverse_etl_model\" \"m\" {{\n  source_id = segment_source.pg.id"
     );
-    let _ = writeln!(
-        c,
-        "  name = {}\n  enabled = {}",
-        q(&rng.word()),
-        rng.chance(50)
-    );
+    name_and_enabled(&mut c, rng);
     // Required, as in the official provider: empty or a word.
     let description = rng.optional_text().unwrap_or_default();
     let _ = writeln!(c, "  description = {}", q(&description));

@@ -11,7 +11,9 @@ use anyhow::{Context, Result};
 use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, IndexEntry, IndexTime, Oid, Tree};
 
-use super::{write_atomic, Author, Repo};
+use super::commit::write_atomic;
+use super::pending::changed_paths;
+use super::{Author, Repo};
 
 /// First line of the pending marker of a commit built on HEAD: the commit
 /// it was built on. The work tree is written after the branch moved, so
@@ -119,8 +121,7 @@ impl Repo {
         let list: String = std::iter::once(format!("{ONTO}{}\n", parent.id()))
             .chain(paths.iter().map(|p| format!("{p}\n")))
             .collect();
-        std::fs::write(self.pending_path(), list)
-            .with_context(|| format!("writing {}", self.pending_path().display()))?;
+        self.write_marker(&list)?;
         let tree = repo.find_tree(tree_id)?;
         let sig = author.signature()?;
         let oid = repo.commit(None, &sig, &sig, message, &tree, &[&parent])?;
@@ -145,22 +146,11 @@ impl Repo {
         let parent = repo.head()?.peel_to_commit()?;
         let old = parent.tree()?;
         let new = repo.find_commit(to)?.tree()?;
-        let diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
-        let mut paths = Vec::new();
-        for delta in diff.deltas() {
-            for file in [delta.old_file(), delta.new_file()] {
-                if let Some(p) = file.path().and_then(Path::to_str) {
-                    paths.push(p.to_string());
-                }
-            }
-        }
-        paths.sort();
-        paths.dedup();
+        let paths = changed_paths(repo, Some(&old), &new)?;
         let list: String = std::iter::once(format!("{ONTO}{}\n", parent.id()))
             .chain(paths.iter().map(|p| format!("{p}\n")))
             .collect();
-        std::fs::write(self.pending_path(), list)
-            .with_context(|| format!("writing {}", self.pending_path().display()))?;
+        self.write_marker(&list)?;
         repo.reference(&format!("refs/heads/{}", self.branch), to, true, why)?;
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         for path in self.follow(&old, &new, &paths)? {

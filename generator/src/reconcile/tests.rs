@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::inventory::Live;
+use segment_resources::value::Value;
 use segment_resources::{data_sources, resources};
 
 /// What broke: sync was given no state, so a filter a person wrote (no
@@ -60,20 +61,7 @@ fn a_resource_the_local_state_manages_is_neither_exported_again_nor_imported() {
 }
 
 fn group_without_permissions() -> Desired {
-    Desired {
-        live: Live {
-            type_name: "segment_user_group",
-            import_id: "g1".into(),
-            audit_id: "g1".into(),
-        },
-        id: "g1".into(),
-        state: BTreeMap::from([
-            ("id".to_string(), Value::from("g1")),
-            ("name".to_string(), Value::from("Analysts")),
-            ("members".to_string(), Value::Set(Vec::new())),
-            ("permissions".to_string(), Value::Set(Vec::new())),
-        ]),
-    }
+    crate::desired::tests::group(Vec::new())
 }
 
 fn full_export(folder: &Folder, desired: &[Desired]) -> Outcome {

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use process::Finished;
-use segment_api::models::{Destination, Source, UpdateSource};
+use segment_api::models::{AuditEvent, AuditQuery, Destination, Source, UpdateSource};
 use segment_api::Client;
 use segment_e2e::fixtures::{amplitude_destination, javascript_source};
 use segment_e2e::TestWorkspace;
@@ -214,4 +214,40 @@ pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     );
     assert!(done.status.success(), "git {args:?}\n{}", done.output());
     done.stdout
+}
+
+/// Every audit event the workspace has recorded, oldest first.
+pub async fn audit_events(api: &Client) -> Vec<AuditEvent> {
+    api.list_audit_events(&AuditQuery::default())
+        .await
+        .expect("audit")
+}
+
+/// `segment-gitops export --repo local --remote url`, with `git_token` as
+/// `SEGMENT_GITOPS_GIT_TOKEN` (none when `None`), bounded by `limit`. It
+/// runs off the test's runtime, which serves the Git remote.
+pub async fn export_to_remote(
+    ws: &TestWorkspace,
+    local: PathBuf,
+    url: String,
+    git_token: Option<&'static str>,
+    limit: Duration,
+) -> Finished {
+    let (base, owner) = (ws.base_url().to_string(), ws.owner_token().to_string());
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(gitops_binary());
+        cmd.arg("export")
+            .arg("--repo")
+            .arg(&local)
+            .args(["--remote", &url])
+            .env("PUBLIC_API_URL", base)
+            .env("PUBLIC_API_TOKEN", owner)
+            .env_remove("SEGMENT_GITOPS_GIT_TOKEN");
+        if let Some(t) = git_token {
+            cmd.env("SEGMENT_GITOPS_GIT_TOKEN", t);
+        }
+        process::run(&mut cmd, limit)
+    })
+    .await
+    .expect("run")
 }

@@ -31,6 +31,12 @@ pub fn provider_address() -> String {
 
 /// `terraform { required_providers }` plus a provider block with `url`.
 pub fn provider_config(url: &str) -> String {
+    provider_config_with(url, "")
+}
+
+/// [`provider_config`] with `lines` (each ending in a newline) added to the
+/// provider block.
+pub fn provider_config_with(url: &str, lines: &str) -> String {
     format!(
         r#"terraform {{
   required_providers {{
@@ -40,7 +46,7 @@ pub fn provider_config(url: &str) -> String {
 
 provider "segment" {{
   url = "{url}"
-}}
+{lines}}}
 "#
     )
 }
@@ -148,6 +154,19 @@ impl TerraformDir {
             result.output()
         );
         result
+    }
+
+    /// `apply`, which must succeed adding exactly `added` objects.
+    pub fn apply_adding(&self, added: usize) -> Finished {
+        let apply = self.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
+        assert!(
+            apply
+                .stdout
+                .contains(&format!("Apply complete! Resources: {added} added")),
+            "{}",
+            apply.output()
+        );
+        apply
     }
 }
 

@@ -6,18 +6,20 @@ use std::collections::BTreeMap;
 use segment_api::Client;
 
 use super::catalog_check::{CatalogCache, PlanCheck};
-use super::conflict;
 use super::diagnose::diagnose;
-use super::empty;
-use super::gone::{unconfirmed, Confirmed, NotShownGone};
-use super::plan::{known_or_null, plan, settle};
+use super::gone::Confirmed;
+use super::plan::{known_or_null, plan};
 use super::secrets::{self, Secrets};
 use super::validate::validate;
-use super::{json_attr, DataSourceType, Failure, JsonMode, Obj, ResourceSpec, ResourceType, Role};
+use super::{DataSourceType, Obj, ResourceSpec, ResourceType, Role};
 use crate::backend::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Schema;
 use crate::value::Value;
+
+mod apply;
+mod import;
+mod read;
 
 struct Entry<T: ?Sized> {
     spec: ResourceSpec,
@@ -181,182 +183,6 @@ impl Engine {
         response
     }
 
-    pub async fn read(&self, api: &Client, r: ReadResourceRequest) -> ReadResourceResponse {
-        let mut response = ReadResourceResponse {
-            new_state: r.current_state.clone(),
-            private: r.private,
-            ..Default::default()
-        };
-        let Some(e) = self.resources.get(r.type_name.as_str()) else {
-            response.diagnostics = unknown_type(&r.type_name);
-            return response;
-        };
-        let prior = Obj::from_value(&r.current_state);
-        let mut known = Secrets::from_private(&response.private);
-        // On any error the prior state goes back unchanged.
-        match self.fetch(e, api, &prior, "read", &mut known).await {
-            Ok(Some(state)) => {
-                response.new_state = state.into_value();
-                response.private = known.to_private();
-            }
-            Ok(None) => response.new_state = Value::Null,
-            Err(d) => response.diagnostics.push(d),
-        }
-        response
-    }
-
-    pub async fn apply(
-        &self,
-        api: &Client,
-        r: ApplyResourceChangeRequest,
-    ) -> ApplyResourceChangeResponse {
-        let mut response = ApplyResourceChangeResponse {
-            new_state: r.prior_state.clone(),
-            private: r.planned_private,
-            ..Default::default()
-        };
-        let Some(e) = self.resources.get(r.type_name.as_str()) else {
-            response.diagnostics = unknown_type(&r.type_name);
-            return response;
-        };
-        let prior = Obj::from_value(&r.prior_state);
-        let planned = Obj::from_value(&r.planned_state);
-        let result = if r.planned_state.is_null() {
-            match e.imp.delete(api, &prior).await {
-                // Already gone is what a delete wants, once the API shows
-                // the 404 is about the object and not about the URL.
-                Err(Failure::Api(err)) if err.is_not_found() => {
-                    match self.confirm_gone(e, api, &prior, &err, "delete").await {
-                        Ok(()) => Ok(None),
-                        Err(d) => {
-                            response.diagnostics.push(d);
-                            return response;
-                        }
-                    }
-                }
-                other => other.map(|()| None),
-            }
-        } else if r.prior_state.is_null() {
-            let sent = secrets::all_strings(&e.spec, &planned);
-            e.imp
-                .create(api, &planned)
-                .await
-                .map(|returned| Some((returned, sent)))
-        } else {
-            let known = Secrets::from_private(&response.private);
-            let out = secrets::outgoing(&e.spec, &prior, &planned, &known);
-            e.imp
-                .update(api, &out.prior, &out.planned)
-                .await
-                .map(|returned| Some((returned, out.sent)))
-        };
-        match result {
-            Ok(None) => response.new_state = Value::Null,
-            Ok(Some((returned, sent))) => {
-                let mut known = Secrets::from_private(&response.private);
-                secrets::learn(&e.spec, &mut known, &planned, &returned, &sent);
-                response.private = known.to_private();
-                response.new_state = settle(&e.spec, &planned, &returned).into_value()
-            }
-            Err(f) => {
-                let creating = r.prior_state.is_null();
-                let action = if r.planned_state.is_null() {
-                    "delete"
-                } else if creating {
-                    "create"
-                } else {
-                    "update"
-                };
-                let exists = matches!(&f, Failure::Api(err) if err.status() == Some(409));
-                let mut d = diagnose(&e.spec, action, f);
-                if creating && exists {
-                    let id = e.imp.existing_import_id(api, &planned).await;
-                    d = conflict::explain(&e.spec, id.as_deref(), d);
-                }
-                response.diagnostics.push(d);
-            }
-        }
-        response
-    }
-
-    pub async fn import(
-        &self,
-        api: &Client,
-        r: ImportResourceStateRequest,
-    ) -> ImportResourceStateResponse {
-        let mut response = ImportResourceStateResponse::default();
-        match self.import_with_secrets(api, &r.type_name, &r.id).await {
-            Ok(Some((state, known))) => response.imported_resources.push(ImportedResource {
-                type_name: r.type_name,
-                state,
-                private: known.to_private(),
-            }),
-            Ok(None) => response.diagnostics.error(
-                "Cannot import a missing object",
-                format!("The workspace has no {} with ID {:?}.", r.type_name, r.id),
-            ),
-            Err(diags) => response.diagnostics = diags,
-        }
-        response
-    }
-
-    /// The state `terraform import` would record for `id`, or `None` when
-    /// the workspace has no such object. The generator reads through this
-    /// so that what it writes is what an import will see.
-    pub async fn import_state(
-        &self,
-        api: &Client,
-        type_name: &str,
-        id: &str,
-    ) -> Result<Option<Value>, Diagnostics> {
-        let found = self.import_with_secrets(api, type_name, id).await?;
-        Ok(found.map(|(state, _)| state))
-    }
-
-    /// [`Engine::import_state`] and the secrets the read showed.
-    async fn import_with_secrets(
-        &self,
-        api: &Client,
-        type_name: &str,
-        id: &str,
-    ) -> Result<Option<(Value, Secrets)>, Diagnostics> {
-        let Some(e) = self.resources.get(type_name) else {
-            return Err(unknown_type(type_name));
-        };
-        let Some(parts) = e.spec.import else {
-            return Err(Diagnostic::error(
-                format!("{} cannot be imported", e.spec.type_name),
-                "Create it with Terraform instead.",
-            )
-            .into());
-        };
-        let values: Vec<&str> = id.splitn(parts.len(), ':').collect();
-        if values.len() != parts.len() || values.iter().any(|v| v.is_empty()) {
-            return Err(Diagnostic::error(
-                "Invalid import ID",
-                format!(
-                    "{} imports by an ID of the form {}, not {:?}.",
-                    e.spec.type_name,
-                    e.spec.import_id_format().unwrap_or_default(),
-                    id
-                ),
-            )
-            .into());
-        }
-        let mut start = Obj::new();
-        for f in &e.spec.fields {
-            start.set(f.name, Value::Null);
-        }
-        for (name, v) in parts.iter().zip(values) {
-            start.set(name, v);
-        }
-        let mut known = Secrets::default();
-        match self.fetch(e, api, &start, "import", &mut known).await {
-            Ok(found) => Ok(found.map(|state| (state.into_value(), known))),
-            Err(d) => Err(d.into()),
-        }
-    }
-
     /// The declaration of a resource type, by name.
     pub fn resource_spec(&self, type_name: &str) -> Option<&ResourceSpec> {
         self.resources.get(type_name).map(|e| &e.spec)
@@ -393,64 +219,6 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// Reads the object and brings the answer into state's shape: settings
-    /// refreshed against the prior text, attributes the mapping could not
-    /// know kept from the prior state. A 404 means gone once the object's
-    /// collection answers (see `gone.rs`).
-    async fn fetch(
-        &self,
-        e: &Entry<dyn ResourceType>,
-        api: &Client,
-        prior: &Obj,
-        action: &str,
-        known: &mut Secrets,
-    ) -> Result<Option<Obj>, Diagnostic> {
-        let found = match e.imp.read(api, prior).await {
-            Ok(found) => found,
-            Err(Failure::Api(err)) if err.is_not_found() => {
-                self.confirm_gone(e, api, prior, &err, action).await?;
-                None
-            }
-            Err(f) => return Err(diagnose(&e.spec, action, f)),
-        };
-        Ok(found.map(|found| {
-            secrets::learn(&e.spec, known, prior, &found, &BTreeMap::new());
-            refreshed(e, prior, found)
-        }))
-    }
-
-    /// `Ok` when a 404 for the object means it is gone.
-    async fn confirm_gone(
-        &self,
-        e: &Entry<dyn ResourceType>,
-        api: &Client,
-        state: &Obj,
-        err: &segment_api::Error,
-        action: &str,
-    ) -> Result<(), Diagnostic> {
-        let collections = e
-            .imp
-            .collections(state)
-            .map_err(|f| diagnose(&e.spec, action, f))?;
-        match self.confirmed.confirm(api, collections, err).await {
-            Ok(()) => Ok(()),
-            Err(NotShownGone::Failed(f)) => Err(diagnose(&e.spec, action, f)),
-            Err(NotShownGone::NoCollection {
-                base_url,
-                asked,
-                first,
-            }) => Err(unconfirmed(
-                e.spec.type_name,
-                action,
-                &base_url,
-                &asked,
-                &first,
-            )),
-        }
-    }
-}
-
 /// Warnings for the secrets an update replaces.
 fn replaced_secrets(
     e: &Entry<dyn ResourceType>,
@@ -467,33 +235,4 @@ fn replaced_secrets(
         &Obj::from_value(planned),
         known,
     )
-}
-
-/// `found` in state's shape: settings refreshed against the prior text,
-/// attributes the mapping could not know kept from the prior state.
-fn refreshed(e: &Entry<dyn ResourceType>, prior: &Obj, found: Obj) -> Obj {
-    let mut state = Obj::new();
-    for f in &e.spec.fields {
-        let Some(v) = found.0.get(f.name) else {
-            state.set(f.name, prior.get(f.name).clone());
-            continue;
-        };
-        let v = match (f.json, v.as_str(), prior.str(f.name)) {
-            (JsonMode::Settings { omits_secrets }, Some(remote), prior_text) => {
-                match json_attr::parse(remote) {
-                    Some(serde_json::Value::Object(map)) => {
-                        Value::from(json_attr::refresh(prior_text, &map, omits_secrets))
-                    }
-                    _ => v.clone(),
-                }
-            }
-            (JsonMode::Normalized, Some(remote), Some(p)) if json_attr::equivalent(remote, p) => {
-                Value::from(p)
-            }
-            _ => v.clone(),
-        };
-        let v = empty::as_prior(f, prior.get(f.name), known_or_null(&v));
-        state.set(f.name, v);
-    }
-    state
 }

@@ -166,16 +166,21 @@ mod tests {
         Value::object(pairs.iter().cloned())
     }
 
+    /// The plan when Terraform proposes `proposed` for `config`, with no
+    /// secrets known.
+    fn plan_of(spec: &ResourceSpec, prior: &Value, proposed: &Value, config: &Value) -> Plan {
+        plan(spec, prior, proposed, config, &Secrets::default())
+    }
+
+    /// The plan for `config` over `prior`, proposed as Terraform would.
+    fn plan_config(spec: &ResourceSpec, prior: &Value, config: &Value) -> Plan {
+        plan_of(spec, prior, &proposed(config), config)
+    }
+
     #[test]
     fn create_marks_unset_computed_unknown() {
-        let config = obj(&[
-            ("id", Value::Null),
-            ("slug", "a".into()),
-            ("kind", "x".into()),
-            ("settings", "{}".into()),
-            ("updated_at", Value::Null),
-        ]);
-        let p = plan(&spec(), &Value::Null, &config, &config, &Secrets::default());
+        let config = config_with("a", "x", "{}");
+        let p = plan_of(&spec(), &Value::Null, &config, &config);
         assert_eq!(p.planned.get("id"), Some(&Value::Unknown));
         assert_eq!(p.planned.get("updated_at"), Some(&Value::Unknown));
         assert!(p.requires_replace.is_empty());
@@ -212,26 +217,14 @@ mod tests {
     #[test]
     fn reformatted_json_is_no_change() {
         let config = config_with("a", "x", r#"{"a": 2, "b": 1}"#);
-        let p = plan(
-            &spec(),
-            &prior(),
-            &proposed(&config),
-            &config,
-            &Secrets::default(),
-        );
+        let p = plan_config(&spec(), &prior(), &config);
         assert_eq!(p.planned, prior());
     }
 
     #[test]
     fn update_keeps_stable_computed_and_unknowns_volatile() {
         let config = config_with("b", "x", r#"{"a":2,"b":1}"#);
-        let p = plan(
-            &spec(),
-            &prior(),
-            &proposed(&config),
-            &config,
-            &Secrets::default(),
-        );
+        let p = plan_config(&spec(), &prior(), &config);
         assert_eq!(p.planned.get("id"), Some(&Value::from("i")));
         assert_eq!(p.planned.get("updated_at"), Some(&Value::Unknown));
         assert_eq!(p.planned.get("slug"), Some(&Value::from("b")));
@@ -240,13 +233,7 @@ mod tests {
     #[test]
     fn replace_attribute_forces_replacement() {
         let config = config_with("a", "y", r#"{"a":2,"b":1}"#);
-        let p = plan(
-            &spec(),
-            &prior(),
-            &proposed(&config),
-            &config,
-            &Secrets::default(),
-        );
+        let p = plan_config(&spec(), &prior(), &config);
         assert_eq!(p.requires_replace, vec![AttributePath::attr("kind")]);
         assert_eq!(p.planned.get("id"), Some(&Value::Unknown));
     }
@@ -260,22 +247,10 @@ mod tests {
         let prior = Obj::from_value(&prior()).with("kind_of", "a").into_value();
         let config = Obj::from_value(&config_with("a", "x", r#"{"a":2,"b":1}"#));
         let changed = config.clone().with("kind_of", "b").into_value();
-        let p = plan(
-            &spec,
-            &prior,
-            &proposed(&changed),
-            &changed,
-            &Secrets::default(),
-        );
+        let p = plan_config(&spec, &prior, &changed);
         assert!(p.requires_replace.is_empty(), "changed in place");
         let removed = config.with("kind_of", Value::Null).into_value();
-        let p = plan(
-            &spec,
-            &prior,
-            &proposed(&removed),
-            &removed,
-            &Secrets::default(),
-        );
+        let p = plan_config(&spec, &prior, &removed);
         assert_eq!(p.requires_replace, vec![AttributePath::attr("kind_of")]);
     }
 
@@ -288,23 +263,17 @@ mod tests {
         let unset = config.clone().with("on", Value::Null).into_value();
         // Created, and when the prior value differs (removed from the
         // configuration): the default, and volatile values change.
-        let p = plan(&spec, &Value::Null, &unset, &unset, &Secrets::default());
+        let p = plan_of(&spec, &Value::Null, &unset, &unset);
         assert_eq!(p.planned.get("on"), Some(&Value::from(true)));
         let prior = Obj::from_value(&prior()).with("on", false).into_value();
         let mut proposed_off = Obj::from_value(&proposed(&unset));
         proposed_off.set("on", false);
-        let p = plan(
-            &spec,
-            &prior,
-            &proposed_off.into_value(),
-            &unset,
-            &Secrets::default(),
-        );
+        let p = plan_of(&spec, &prior, &proposed_off.into_value(), &unset);
         assert_eq!(p.planned.get("on"), Some(&Value::from(true)));
         assert_eq!(p.planned.get("updated_at"), Some(&Value::Unknown));
         // Configured, the configuration wins.
         let off = config.with("on", false).into_value();
-        let p = plan(&spec, &prior, &proposed(&off), &off, &Secrets::default());
+        let p = plan_config(&spec, &prior, &off);
         assert_eq!(p.planned.get("on"), Some(&Value::from(false)));
     }
 
@@ -329,23 +298,11 @@ mod tests {
             ])
         };
         let renamed = state("m1", "Other");
-        let p = plan(
-            &spec,
-            &state("m1", "Name"),
-            &renamed,
-            &renamed,
-            &Secrets::default(),
-        );
+        let p = plan_of(&spec, &state("m1", "Name"), &renamed, &renamed);
         assert!(p.requires_replace.is_empty());
         assert_eq!(p.planned, renamed);
         let moved = state("m2", "Name");
-        let p = plan(
-            &spec,
-            &state("m1", "Name"),
-            &moved,
-            &moved,
-            &Secrets::default(),
-        );
+        let p = plan_of(&spec, &state("m1", "Name"), &moved, &moved);
         assert_eq!(
             p.requires_replace,
             vec![AttributePath::attr("metadata").then_attr("id")]

@@ -188,6 +188,25 @@ pub fn encode_json(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
     Ok(out.into_bytes())
 }
 
+/// `[...]`, each element written as its type says, at its index in `path`.
+fn write_array<'v>(
+    out: &mut String,
+    path: &mut AttributePath,
+    items: impl Iterator<Item = (&'v Value, &'v Type)>,
+) -> Result<(), EncodeError> {
+    out.push('[');
+    for (i, (item, ty)) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        path.push(PathStep::Index(i as i64));
+        write_value(out, path, item, ty)?;
+        path.pop();
+    }
+    out.push(']');
+    Ok(())
+}
+
 fn write_value(
     out: &mut String,
     path: &mut AttributePath,
@@ -232,28 +251,10 @@ fn write_value(
         }
         (Type::Bool, Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
         (Type::List(elem), Value::List(items)) | (Type::Set(elem), Value::Set(items)) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                path.push(PathStep::Index(i as i64));
-                write_value(out, path, item, elem)?;
-                path.pop();
-            }
-            out.push(']');
+            write_array(out, path, items.iter().map(|item| (item, &**elem)))?;
         }
         (Type::Tuple(elems), Value::Tuple(items)) if elems.len() == items.len() => {
-            out.push('[');
-            for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                path.push(PathStep::Index(i as i64));
-                write_value(out, path, item, elem)?;
-                path.pop();
-            }
-            out.push(']');
+            write_array(out, path, items.iter().zip(elems))?;
         }
         (Type::Map(elem), Value::Map(entries)) => {
             let typed = entries
