@@ -13,18 +13,19 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use segment_api::models::{
-    Emails, MinimalUser, PermissionInput, Permissions, UserGroup, UserGroupName,
+    Emails, MinimalUser, Permission, PermissionInput, Permissions, Status, UserGroup, UserGroupName,
 };
 use serde_json::{json, Value};
 
 use super::users::invite_doc;
-use super::{check_email, page_values, required_list};
+use super::{check_email, listed, required_list};
 use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
+use crate::routes::answer::{self, Data, List, One};
 use crate::routes::retry::Retry;
 use crate::routes::stored::Contact;
-use crate::routes::{load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove};
+use crate::routes::{load, modify, non_empty, object, ok_status, page_of, remove};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
@@ -136,28 +137,29 @@ async fn resolve(state: &AppState, group: &Doc) -> AppResult<(Vec<Doc>, Vec<Stri
     Ok((users, invites))
 }
 
-async fn render(state: &AppState, doc: &Doc) -> AppResult<Value> {
+/// A group as the API shows it: members counted, permissions with role names.
+async fn render(state: &AppState, doc: &Doc) -> AppResult<UserGroup> {
     let (users, invites) = resolve(state, doc).await?;
-    Ok(json!({
-        "id": doc.id,
-        "name": doc.read::<UserGroup>()?.name,
-        "memberCount": users.len() + invites.len(),
-        "permissions": super::render(state, doc.body.get("permissions")).await?,
-    }))
+    Ok(UserGroup {
+        id: doc.id.clone(),
+        name: doc.read::<UserGroupName>()?.name,
+        member_count: (users.len() + invites.len()) as u64,
+        permissions: super::render(state, doc.body.get("permissions")).await?,
+    })
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<UserGroup>> {
     let (req, page) = page_of(&state, Kind::UserGroup, &uri, ListQuery::default()).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for doc in &page.items {
         items.push(render(&state, doc).await?);
     }
-    Ok(ok_list("userGroups", items, req, &page))
+    Ok(answer::list("userGroups", items, req, &page))
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<UserGroup>> {
     let doc = load(&state, Kind::UserGroup, &id).await?;
-    Ok(ok_one("userGroup", render(&state, &doc).await?))
+    Ok(answer::one("userGroup", render(&state, &doc).await?))
 }
 
 /// Group names are unique in the workspace (409 naming `name`).
@@ -165,7 +167,7 @@ async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<UserGroupName>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     let name = input.name.trim();
     non_empty("name", name)?;
     let id = ids::new_id();
@@ -175,7 +177,7 @@ async fn create(
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
-    Ok(ok_one("userGroup", render(&state, &doc).await?))
+    Ok(answer::one("userGroup", render(&state, &doc).await?))
 }
 
 async fn rename(
@@ -183,7 +185,7 @@ async fn rename(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UserGroupName>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     let name = input.name.trim();
     non_empty("name", name)?;
     let doc = modify(&state, &actor, Kind::UserGroup, &id, |doc| {
@@ -193,7 +195,7 @@ async fn rename(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("userGroup", render(&state, &doc).await?))
+    Ok(answer::one("userGroup", render(&state, &doc).await?))
 }
 
 async fn delete(
@@ -209,7 +211,7 @@ async fn replace_permissions(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Permissions<PermissionInput>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     super::replace_permissions(&state, &actor, Kind::UserGroup, &id, &input.permissions).await
 }
 
@@ -218,7 +220,7 @@ async fn add_permissions(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Permissions<PermissionInput>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     super::add_permissions(&state, &actor, Kind::UserGroup, &id, &input.permissions).await
 }
 
@@ -226,39 +228,30 @@ async fn list_users(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<MinimalUser>> {
     let group = load(&state, Kind::UserGroup, &id).await?;
     let (users, _) = resolve(&state, &group).await?;
     let items = users
         .iter()
         .map(|u| {
             let user: MinimalUser = u.read()?;
-            Ok(json!({ "id": u.id, "name": user.name, "email": user.email }))
+            Ok(MinimalUser {
+                id: u.id.clone(),
+                ..user
+            })
         })
         .collect::<AppResult<_>>()?;
-    let (req, mut page) = page_values(items, &uri)?;
-    Ok(ok_list(
-        "users",
-        std::mem::take(&mut page.items),
-        req,
-        &page,
-    ))
+    listed("users", items, &uri)
 }
 
 async fn list_invites(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<String>> {
     let group = load(&state, Kind::UserGroup, &id).await?;
     let (_, invites) = resolve(&state, &group).await?;
-    let (req, mut page) = page_values(invites.into_iter().map(Value::from).collect(), &uri)?;
-    Ok(ok_list(
-        "emails",
-        std::mem::take(&mut page.items),
-        req,
-        &page,
-    ))
+    listed("emails", invites, &uri)
 }
 
 /// Checks the emails of an add or replace and makes invites for those that
@@ -293,7 +286,7 @@ async fn set_members(
     id: &str,
     emails: &[String],
     replace: bool,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     load(state, Kind::UserGroup, id).await?;
     let (wanted, invites) = prepare(state, emails).await?;
     let doc = modify(state, actor, Kind::UserGroup, id, |doc| {
@@ -309,7 +302,7 @@ async fn set_members(
             .fold(Batch::default(), Batch::create))
     })
     .await?;
-    Ok(ok_one("userGroup", render(state, &doc).await?))
+    Ok(answer::one("userGroup", render(state, &doc).await?))
 }
 
 async fn add_members(
@@ -317,7 +310,7 @@ async fn add_members(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Emails>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     set_members(&state, &actor, &id, &input.emails, false).await
 }
 
@@ -326,7 +319,7 @@ async fn replace_members(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Emails>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     set_members(&state, &actor, &id, &input.emails, true).await
 }
 
@@ -336,7 +329,7 @@ async fn remove_members(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let emails = required_list(&uri, "emails", "ada@example.com")?;
     modify(&state, &actor, Kind::UserGroup, &id, |doc| {
         let after = without(&members(doc), &emails);

@@ -12,14 +12,17 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use segment_api::models::{Label, PermissionInput, PermissionResource, PERMISSION_RESOURCE_TYPES};
+use segment_api::models::{
+    Label, Permission, PermissionInput, PermissionResource, Permissions, PERMISSION_RESOURCE_TYPES,
+};
 use serde_json::{json, Value};
 
 use super::role;
 use crate::error::{AppError, AppResult};
 use crate::kind::Kind;
+use crate::routes::answer::{self, Data};
 use crate::routes::labels::label_id;
-use crate::routes::{load, modify, object, ok_one, one_of};
+use crate::routes::{load, modify, object, one_of};
 use crate::store::{Actor, Batch};
 use crate::AppState;
 
@@ -154,7 +157,7 @@ pub async fn checked(
 
 /// Stored permissions as the API shows them: role names filled, resources and
 /// labels deleted since left out, `labels` always present on resources.
-pub async fn render(state: &AppState, stored: Option<&Value>) -> AppResult<Value> {
+pub async fn render(state: &AppState, stored: Option<&Value>) -> AppResult<Vec<Permission>> {
     let stored: Vec<Value> = stored
         .and_then(Value::as_array)
         .cloned()
@@ -190,15 +193,18 @@ pub async fn render(state: &AppState, stored: Option<&Value>) -> AppResult<Value
                 .unwrap_or("")
                 .to_string(),
         };
-        let mut shown =
-            json!({ "roleId": p.role_id, "roleName": role_name, "resources": resources });
-        if let (Some(labels), Value::Object(map)) = (&p.labels, &mut shown) {
-            let labels = live_labels(state, &mut exists, labels).await?;
-            map.insert("labels".into(), json!(labels));
-        }
-        out.push(shown);
+        let labels = match &p.labels {
+            Some(labels) => Some(live_labels(state, &mut exists, labels).await?),
+            None => None,
+        };
+        out.push(Permission {
+            role_id: p.role_id,
+            role_name,
+            resources,
+            labels,
+        });
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }
 
 async fn present(
@@ -237,7 +243,7 @@ pub async fn replace_permissions(
     kind: Kind,
     id: &str,
     input: &[PermissionInput],
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     load(state, kind, id).await?;
     let stored = checked(state, "permissions", input).await?;
     modify(state, actor, kind, id, |doc| {
@@ -245,7 +251,8 @@ pub async fn replace_permissions(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("permissions", render(state, Some(&stored)).await?))
+    let permissions = render(state, Some(&stored)).await?;
+    Ok(answer::data(Permissions { permissions }))
 }
 
 /// `POST .../permissions`: adds permissions (an identical one is not added
@@ -256,7 +263,7 @@ pub async fn add_permissions(
     kind: Kind,
     id: &str,
     input: &[PermissionInput],
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     load(state, kind, id).await?;
     let added = checked(state, "permissions", input).await?;
     modify(state, actor, kind, id, |doc| {
@@ -275,7 +282,8 @@ pub async fn add_permissions(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("permissions", render(state, Some(&added)).await?))
+    let permissions = render(state, Some(&added)).await?;
+    Ok(answer::data(Permissions { permissions }))
 }
 
 #[cfg(test)]

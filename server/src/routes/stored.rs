@@ -3,6 +3,9 @@
 //! string lookup would have read a misspelt key as "".
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::store::{Doc, StoreError, StoreResult};
 
 /// A source, destination or warehouse names its catalog entry by id; the
 /// API shows the entry itself as `metadata` ([`super::answer::Shown`]).
@@ -40,4 +43,39 @@ pub struct PlanConnection {
 pub struct WarehouseConnection {
     pub warehouse_id: String,
     pub source_id: String,
+}
+
+/// What an integration's document keeps beside its model: the catalog
+/// entry by id (answers embed the entry itself), and a source's schema
+/// settings (served on a path of their own).
+const BESIDE_THE_MODEL: &[&str] = &["metadataId", super::sources::SCHEMA_SETTINGS];
+
+/// Stores a source, destination or warehouse model as its document: the
+/// model's fields (none of them typed by hand, so a field the model
+/// renames is renamed in the store too), its catalog entry by id, and what
+/// the document already kept beside the model.
+pub fn write_integration<T: Serialize>(
+    doc: &mut Doc,
+    model: &T,
+    metadata_id: &str,
+) -> StoreResult<()> {
+    let before = std::mem::take(&mut doc.body);
+    doc.write(model)?;
+    let Value::Object(map) = &mut doc.body else {
+        return Err(StoreError::Corrupt {
+            kind: doc.kind,
+            id: doc.id.clone(),
+            reason: "an integration's model is not a JSON object".into(),
+        });
+    };
+    map.shift_remove("metadata");
+    if let Value::Object(mut before) = before {
+        for key in BESIDE_THE_MODEL {
+            if let Some(v) = before.shift_remove(*key) {
+                map.insert((*key).to_string(), v);
+            }
+        }
+    }
+    map.insert("metadataId".into(), Value::String(metadata_id.to_string()));
+    Ok(())
 }
