@@ -15,7 +15,7 @@ use axum::{Extension, Json, Router};
 use segment_api::models::{
     Emails, MinimalUser, Permission, PermissionInput, Permissions, Status, UserGroup, UserGroupName,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::users::invite_doc;
 use super::{check_email, listed, required_list};
@@ -24,8 +24,8 @@ use crate::input::Body;
 use crate::kind::Kind;
 use crate::routes::answer::{self, Data, List, One};
 use crate::routes::retry::Retry;
-use crate::routes::stored::Contact;
-use crate::routes::{load, modify, non_empty, object, ok_status, page_of, remove};
+use crate::routes::stored::{Contact, StoredGroup};
+use crate::routes::{load, modify, non_empty, ok_status, page_of, remove};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
@@ -48,17 +48,16 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The member emails a group stores.
-pub fn members(doc: &Doc) -> Vec<String> {
-    doc.body
-        .get("members")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+pub fn members(doc: &Doc) -> AppResult<Vec<String>> {
+    Ok(doc.read::<StoredGroup>()?.members)
+}
+
+/// Stores `members` as the group's.
+fn set_members_of(doc: &mut Doc, members: Vec<String>) -> AppResult<()> {
+    let mut group: StoredGroup = doc.read()?;
+    group.members = members;
+    doc.write(&group)?;
+    Ok(())
 }
 
 /// `current` with `added` appended, in order, without duplicates.
@@ -81,18 +80,17 @@ fn without(current: &[String], removed: &[String]) -> Vec<String> {
 }
 
 /// The groups of `all` that hold any of `emails`, with them removed.
-fn unlinked(all: Vec<Doc>, emails: &[String]) -> Vec<Doc> {
-    all.into_iter()
-        .filter_map(|mut g| {
-            let before = members(&g);
-            let after = without(&before, emails);
-            if after.len() == before.len() {
-                return None;
-            }
-            object(&mut g).insert("members".into(), json!(after));
-            Some(g)
-        })
-        .collect()
+fn unlinked(all: Vec<Doc>, emails: &[String]) -> AppResult<Vec<Doc>> {
+    let mut changed = Vec::new();
+    for mut g in all {
+        let before = members(&g)?;
+        let after = without(&before, emails);
+        if after.len() != before.len() {
+            set_members_of(&mut g, after)?;
+            changed.push(g);
+        }
+    }
+    Ok(changed)
 }
 
 /// Deletes users or invites and takes their emails out of every group, in
@@ -109,7 +107,7 @@ pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> 
         for doc in docs {
             batch = batch.remove(doc);
         }
-        for g in unlinked(groups, &emails) {
+        for g in unlinked(groups, &emails)? {
             batch = batch.modify(g);
         }
         if retry.commit(state, batch, actor).await? {
@@ -122,7 +120,7 @@ pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> 
 /// that are neither any more are left out.
 async fn resolve(state: &AppState, group: &Doc) -> AppResult<(Vec<Doc>, Vec<String>)> {
     let (mut users, mut invites) = (Vec::new(), Vec::new());
-    for email in members(group) {
+    for email in members(group)? {
         if let Some(user) = state.store.find_by_key(Kind::User, &email).await? {
             users.push(user);
         } else if state
@@ -140,11 +138,12 @@ async fn resolve(state: &AppState, group: &Doc) -> AppResult<(Vec<Doc>, Vec<Stri
 /// A group as the API shows it: members counted, permissions with role names.
 async fn render(state: &AppState, doc: &Doc) -> AppResult<UserGroup> {
     let (users, invites) = resolve(state, doc).await?;
+    let group: StoredGroup = doc.read()?;
     Ok(UserGroup {
         id: doc.id.clone(),
-        name: doc.read::<UserGroupName>()?.name,
+        name: group.name,
         member_count: (users.len() + invites.len()) as u64,
-        permissions: super::render(state, doc.body.get("permissions")).await?,
+        permissions: super::render(state, &group.permissions).await?,
     })
 }
 
@@ -171,8 +170,15 @@ async fn create(
     let name = input.name.trim();
     non_empty("name", name)?;
     let id = ids::new_id();
-    let body = json!({ "id": id, "name": name, "members": [], "permissions": [] });
-    let doc = Doc::new(Kind::UserGroup, &id, name, body).natural_key(name);
+    let group = StoredGroup {
+        id: id.clone(),
+        name: name.to_string(),
+        members: Vec::new(),
+        permissions: Vec::new(),
+    };
+    let mut doc = Doc::new(Kind::UserGroup, &id, name, Value::Null);
+    doc.write(&group)?;
+    let doc = doc.natural_key(name);
     state
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
@@ -189,7 +195,9 @@ async fn rename(
     let name = input.name.trim();
     non_empty("name", name)?;
     let doc = modify(&state, &actor, Kind::UserGroup, &id, |doc| {
-        object(doc).insert("name".into(), json!(name));
+        let mut group: StoredGroup = doc.read()?;
+        group.name = name.to_string();
+        doc.write(&group)?;
         doc.name = name.to_string();
         doc.natural_key = Some(name.to_string());
         Ok(Batch::default())
@@ -273,7 +281,7 @@ async fn prepare(state: &AppState, emails: &[String]) -> AppResult<(Vec<String>,
                 .await?
                 .is_some();
         if !known {
-            invites.push(invite_doc(email, json!([])));
+            invites.push(invite_doc(email, Vec::new())?);
         }
         wanted.push(email.to_string());
     }
@@ -293,9 +301,9 @@ async fn set_members(
         let after = if replace {
             wanted.clone()
         } else {
-            with_added(&members(doc), &wanted)
+            with_added(&members(doc)?, &wanted)
         };
-        object(doc).insert("members".into(), json!(after));
+        set_members_of(doc, after)?;
         Ok(invites
             .iter()
             .cloned()
@@ -332,8 +340,8 @@ async fn remove_members(
 ) -> AppResult<Json<Data<Status>>> {
     let emails = required_list(&uri, "emails", "ada@example.com")?;
     modify(&state, &actor, Kind::UserGroup, &id, |doc| {
-        let after = without(&members(doc), &emails);
-        object(doc).insert("members".into(), json!(after));
+        let after = without(&members(doc)?, &emails);
+        set_members_of(doc, after)?;
         Ok(Batch::default())
     })
     .await?;
@@ -353,7 +361,7 @@ mod tests {
             Kind::UserGroup,
             id,
             id,
-            json!({ "name": id, "members": list }),
+            serde_json::json!({ "id": id, "name": id, "members": list }),
         )
     }
 
@@ -370,9 +378,9 @@ mod tests {
     #[test]
     fn unlinking_touches_only_groups_holding_the_emails() {
         let all = vec![group("g1", &["a@x", "b@x"]), group("g2", &["c@x"])];
-        let changed = unlinked(all, &emails(&["b@x"]));
+        let changed = unlinked(all, &emails(&["b@x"])).unwrap();
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0].id, "g1");
-        assert_eq!(members(&changed[0]), emails(&["a@x"]));
+        assert_eq!(members(&changed[0]).unwrap(), emails(&["a@x"]));
     }
 }

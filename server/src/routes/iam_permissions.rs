@@ -15,14 +15,15 @@ use axum::Json;
 use segment_api::models::{
     Label, Permission, PermissionInput, PermissionResource, Permissions, PERMISSION_RESOURCE_TYPES,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::role;
 use crate::error::{AppError, AppResult};
 use crate::kind::Kind;
 use crate::routes::answer::{self, Data};
 use crate::routes::labels::label_id;
-use crate::routes::{load, modify, object, one_of};
+use crate::routes::stored::{write_part, Grants};
+use crate::routes::{load, modify, one_of};
 use crate::store::{Actor, Batch};
 use crate::AppState;
 
@@ -136,7 +137,7 @@ pub async fn checked(
     state: &AppState,
     prefix: &str,
     permissions: &[PermissionInput],
-) -> AppResult<Value> {
+) -> AppResult<Vec<Value>> {
     let workspace = state.store.workspace().await?;
     for l in check_shape(prefix, permissions, &workspace.id)? {
         if state.store.get(l.kind, &l.id).await?.is_none() {
@@ -152,16 +153,15 @@ pub async fn checked(
             ));
         }
     }
-    Ok(serde_json::to_value(permissions).unwrap_or_else(|_| json!([])))
+    permissions
+        .iter()
+        .map(|p| serde_json::to_value(p).map_err(|e| AppError::internal(e.to_string())))
+        .collect()
 }
 
 /// Stored permissions as the API shows them: role names filled, resources and
 /// labels deleted since left out, `labels` always present on resources.
-pub async fn render(state: &AppState, stored: Option<&Value>) -> AppResult<Vec<Permission>> {
-    let stored: Vec<Value> = stored
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+pub async fn render(state: &AppState, stored: &[Value]) -> AppResult<Vec<Permission>> {
     let mut exists: HashMap<(Kind, String), bool> = HashMap::new();
     let mut out = Vec::with_capacity(stored.len());
     for raw in stored {
@@ -247,11 +247,14 @@ pub async fn replace_permissions(
     load(state, kind, id).await?;
     let stored = checked(state, "permissions", input).await?;
     modify(state, actor, kind, id, |doc| {
-        object(doc).insert("permissions".into(), stored.clone());
+        let grants = Grants {
+            permissions: stored.clone(),
+        };
+        write_part(doc, &grants)?;
         Ok(Batch::default())
     })
     .await?;
-    let permissions = render(state, Some(&stored)).await?;
+    let permissions = render(state, &stored).await?;
     Ok(answer::data(Permissions { permissions }))
 }
 
@@ -267,22 +270,17 @@ pub async fn add_permissions(
     load(state, kind, id).await?;
     let added = checked(state, "permissions", input).await?;
     modify(state, actor, kind, id, |doc| {
-        let map = object(doc);
-        let mut all = map
-            .get("permissions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for p in added.as_array().into_iter().flatten() {
-            if !all.contains(p) {
-                all.push(p.clone());
+        let mut grants: Grants = doc.read()?;
+        for p in &added {
+            if !grants.permissions.contains(p) {
+                grants.permissions.push(p.clone());
             }
         }
-        map.insert("permissions".into(), Value::Array(all));
+        write_part(doc, &grants)?;
         Ok(Batch::default())
     })
     .await?;
-    let permissions = render(state, Some(&added)).await?;
+    let permissions = render(state, &added).await?;
     Ok(answer::data(Permissions { permissions }))
 }
 

@@ -12,10 +12,10 @@ use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use segment_api::models::{
-    CreateInvites, Emails, Invite, MinimalUser, MinimalUserGroup, Permission, PermissionInput,
-    Permissions, Status, User, UserGroup,
+    CreateInvites, Emails, MinimalUser, MinimalUserGroup, Permission, PermissionInput, Permissions,
+    Status, User, UserGroup,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::groups::{self, delete_unlinking};
 use super::{check_email, checked, listed, required_list};
@@ -23,6 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
 use crate::routes::answer::{self, Data, List, One};
+use crate::routes::stored::{Grants, StoredInvite};
 use crate::routes::{load, ok_status, page_of};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
@@ -52,7 +53,7 @@ async fn render_user(state: &AppState, doc: &Doc) -> AppResult<User> {
         id: doc.id.clone(),
         name: user.name,
         email: user.email,
-        permissions: super::render(state, doc.body.get("permissions")).await?,
+        permissions: super::render(state, &doc.read::<Grants>()?.permissions).await?,
     })
 }
 
@@ -80,7 +81,7 @@ async fn user_groups(
     let email = user.read::<MinimalUser>()?.email;
     let mut items = Vec::new();
     for g in state.store.list_all(Kind::UserGroup, None).await? {
-        if groups::members(&g).contains(&email) {
+        if groups::members(&g)?.contains(&email) {
             let name = g.read::<UserGroup>()?.name;
             items.push(MinimalUserGroup { id: g.id, name });
         }
@@ -156,9 +157,15 @@ async fn check_new_member(state: &AppState, field: &str, email: &str) -> AppResu
 }
 
 /// A pending invite document for `email`.
-pub(super) fn invite_doc(email: &str, permissions: Value) -> Doc {
-    let body = json!({ "email": email, "permissions": permissions, "createdAt": ids::now() });
-    Doc::new(Kind::Invite, ids::new_id(), email, body).natural_key(email)
+pub(super) fn invite_doc(email: &str, permissions: Vec<Value>) -> AppResult<Doc> {
+    let invite = StoredInvite {
+        email: email.to_string(),
+        permissions,
+        created_at: ids::now(),
+    };
+    let mut doc = Doc::new(Kind::Invite, ids::new_id(), email, Value::Null);
+    doc.write(&invite)?;
+    Ok(doc.natural_key(email))
 }
 
 /// `POST /invites`: every invite is checked before any is stored, and all
@@ -194,7 +201,7 @@ async fn create_invites(
             invite.permissions.as_deref().unwrap_or_default(),
         )
         .await?;
-        batch = batch.create(invite_doc(email, permissions));
+        batch = batch.create(invite_doc(email, permissions)?);
         emails.push(email.to_string());
     }
     state.store.apply(batch, &actor).await?;
@@ -207,7 +214,7 @@ async fn list_invites(State(state): State<AppState>, uri: Uri) -> AppResult<List
     let items = page
         .items
         .iter()
-        .map(|d| Ok(d.read::<Invite>()?.email))
+        .map(|d| Ok(d.read::<StoredInvite>()?.email))
         .collect::<AppResult<_>>()?;
     Ok(answer::list("invites", items, req, &page))
 }

@@ -79,3 +79,56 @@ pub fn write_integration<T: Serialize>(
     map.insert("metadataId".into(), Value::String(metadata_id.to_string()));
     Ok(())
 }
+
+/// A user group as stored: its members by email (users and pending invites
+/// alike; answers count and split them) and its permissions as written
+/// (answers fill in role names).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StoredGroup {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub permissions: Vec<Value>,
+}
+
+/// A pending invite as stored, keyed by email, with the permissions it
+/// grants as written: no path reads them back (see `iam_users.rs`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredInvite {
+    pub email: String,
+    #[serde(default)]
+    pub permissions: Vec<Value>,
+    pub created_at: String,
+}
+
+/// Users and groups hold their permissions as written; answers fill in
+/// role names and leave out what was deleted since.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Grants {
+    #[serde(default)]
+    pub permissions: Vec<Value>,
+}
+
+/// Writes the fields of `part` into the document, keeping the others: an
+/// edit of what documents of several kinds share (a user's or a group's
+/// permissions).
+pub fn write_part<T: Serialize>(doc: &mut Doc, part: &T) -> StoreResult<()> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        kind: doc.kind,
+        id: doc.id.clone(),
+        reason,
+    };
+    let fields = match serde_json::to_value(part) {
+        Ok(Value::Object(fields)) => fields,
+        Ok(_) => return Err(corrupt("a part of a document must be an object".into())),
+        Err(e) => return Err(corrupt(e.to_string())),
+    };
+    let Value::Object(body) = &mut doc.body else {
+        return Err(corrupt("a stored body must be an object".into()));
+    };
+    body.extend(fields);
+    Ok(())
+}
