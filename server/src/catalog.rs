@@ -194,25 +194,6 @@ pub fn merge_settings(stored: &mut Settings, patch: &Settings) {
     }
 }
 
-/// Applies a PATCH's settings to a stored body's `settings`: checked as a
-/// partial update against the integration's options, then merged.
-pub fn patch_settings(
-    body: &mut serde_json::Map<String, Value>,
-    integration: &str,
-    options: &[IntegrationOption],
-    patch: &Settings,
-) -> Result<(), AppError> {
-    validate_settings(integration, options, patch, true)?;
-    let mut settings = body
-        .get("settings")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    merge_settings(&mut settings, patch);
-    body.insert("settings".into(), Value::Object(settings));
-    Ok(())
-}
-
 /// Drops masked values from a create body: there is no stored secret to keep.
 pub fn without_masks(settings: &Settings) -> Settings {
     settings

@@ -123,17 +123,25 @@ async fn register(store: &dyn Store, token: &str, actor: &Actor) -> anyhow::Resu
     store.create_token(&auth::token_hash(token), actor).await?;
     if store.find_by_key(Kind::User, &actor.email).await?.is_none() {
         let id = ids::new_id();
-        let body = serde_json::json!({
-            "id": id,
-            "name": actor.name,
-            "email": actor.email,
-            "permissions": [{
-                "roleId": segment_workspace::routes::WORKSPACE_OWNER_ROLE,
-                "roleName": "Workspace Owner",
-                "resources": [{ "id": store.workspace().await?.id, "type": "WORKSPACE" }],
+        let owner = segment_api::models::Permission {
+            role_id: segment_workspace::routes::WORKSPACE_OWNER_ROLE.to_string(),
+            role_name: "Workspace Owner".to_string(),
+            resources: vec![segment_api::models::PermissionResource {
+                id: store.workspace().await?.id,
+                kind: "WORKSPACE".to_string(),
+                labels: None,
             }],
-        });
-        let doc = Doc::new(Kind::User, &id, &actor.email, body).natural_key(&actor.email);
+            labels: None,
+        };
+        let user = segment_api::models::User {
+            id: id.clone(),
+            name: actor.name.clone(),
+            email: actor.email.clone(),
+            permissions: vec![owner],
+        };
+        let mut doc = Doc::new(Kind::User, &id, &actor.email, serde_json::Value::Null);
+        doc.write(&user)?;
+        let doc = doc.natural_key(&actor.email);
         // A concurrent registration of the same owner may win; that is fine.
         let _ = store.apply(Batch::default().create(doc), actor).await;
     }

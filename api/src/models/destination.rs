@@ -2,14 +2,17 @@ use serde::{Deserialize, Serialize};
 
 use super::{CatalogEntry, Settings};
 
+/// `M` is how the answer names its catalog entry: a client reads the
+/// entry's id, slug and name ([`CatalogEntry`]); a server writes the whole
+/// entry it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Destination {
+pub struct Destination<M = CatalogEntry> {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub enabled: bool,
-    pub metadata: CatalogEntry,
+    pub metadata: M,
     pub source_id: String,
     #[serde(default)]
     pub settings: Settings,

@@ -6,12 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{CatalogEntry, Settings};
 
+/// `M` is how the answer names its catalog entry: a client reads the
+/// entry's id, slug and name ([`CatalogEntry`]); a server writes the whole
+/// entry it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ProfilesWarehouse {
+pub struct ProfilesWarehouse<M = CatalogEntry> {
     pub id: String,
     pub space_id: String,
-    pub metadata: CatalogEntry,
+    pub metadata: M,
     pub workspace_id: String,
     pub enabled: bool,
     #[serde(default)]
@@ -25,7 +28,7 @@ pub struct ProfilesWarehouse {
     pub name: Option<String>,
 }
 
-impl ProfilesWarehouse {
+impl<M> ProfilesWarehouse<M> {
     /// The name, wherever the API put it.
     pub fn display_name(&self) -> Option<String> {
         self.name.clone().or_else(|| {

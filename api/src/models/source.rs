@@ -16,14 +16,17 @@ pub fn is_source_slug(slug: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
 }
 
+/// `M` is how the answer names its catalog entry: a client reads the
+/// entry's id, slug and name ([`CatalogEntry`]); a server writes the whole
+/// entry it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Source {
+pub struct Source<M = CatalogEntry> {
     pub id: String,
     pub slug: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    pub metadata: CatalogEntry,
+    pub metadata: M,
     pub workspace_id: String,
     pub enabled: bool,
     #[serde(default)]

@@ -38,11 +38,13 @@ pub struct Transformation {
     pub drop: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_event_name: Option<String>,
-    #[serde(default)]
+    /// This and the next two are left out of answers when empty, as the
+    /// API leaves out what a transformation does not configure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub property_renames: Vec<PropertyRename>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub property_value_transformations: Vec<PropertyValueTransformation>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fql_defined_properties: Vec<FqlDefinedProperty>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_properties: Option<Vec<String>>,

@@ -2,11 +2,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{CatalogEntry, Settings};
 
+/// `M` is how the answer names its catalog entry: a client reads the
+/// entry's id, slug and name ([`CatalogEntry`]); a server writes the whole
+/// entry it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Warehouse {
+pub struct Warehouse<M = CatalogEntry> {
     pub id: String,
-    pub metadata: CatalogEntry,
+    pub metadata: M,
     pub workspace_id: String,
     pub enabled: bool,
     #[serde(default)]

@@ -9,74 +9,52 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
-use crate::catalog::Catalog;
 use crate::pagination::{self, PageRequest};
-use crate::store::{Doc, Page};
+use crate::store::Page;
 
-/// An object as the API shows it: its body, then `metadata`.
-pub struct Shown {
-    body: Value,
-    metadata: Option<&'static RawValue>,
-}
+/// A catalog entry as an answer embeds it: the metadata text made at start,
+/// written as it is (`null` when the catalog does not hold the entry).
+/// Stored documents name the entry by `metadataId` and hold no `metadata`,
+/// so the field reads from them as absent ([`Option`]) and the render of
+/// the kind fills it in ([`super::render`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Metadata(pub Option<&'static RawValue>);
 
-impl Shown {
-    /// `body` (an object) followed by `metadata` (`null` when unknown).
-    pub fn new(body: Value, metadata: Option<&'static RawValue>) -> Shown {
-        Shown { body, metadata }
-    }
-
-    /// A catalog integration's document as the API shows it: its
-    /// `metadataId` replaced by the metadata itself, and its settings (when
-    /// an object) passed to `show_settings` with that id, which hides
-    /// secrets as the integration's kind does.
-    pub fn integration(
-        doc: &Doc,
-        show_settings: impl FnOnce(&str, &mut Map<String, Value>),
-    ) -> Shown {
-        let mut body = doc.body.clone();
-        let mut metadata = None;
-        if let Value::Object(map) = &mut body {
-            let meta_id = match map.remove("metadataId") {
-                Some(Value::String(id)) => id,
-                _ => String::new(),
-            };
-            if let Some(Value::Object(settings)) = map.get_mut("settings") {
-                show_settings(&meta_id, settings);
-            }
-            metadata = Catalog::get().rendered(&meta_id);
-        }
-        Shown::new(body, metadata)
-    }
-
-    /// Leaves `key` out: what a document keeps beside the object but the
-    /// API serves on a path of its own (a source's schema settings).
-    pub fn without(mut self, key: &str) -> Shown {
-        if let Value::Object(map) = &mut self.body {
-            map.shift_remove(key);
-        }
-        self
-    }
-}
-
-impl Serialize for Shown {
+impl Serialize for Metadata {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Only objects get metadata, as before: anything else shows as stored.
-        let Value::Object(body) = &self.body else {
-            return self.body.serialize(s);
-        };
-        let mut out = s.serialize_map(Some(body.len() + 1))?;
-        for (k, v) in body.iter().filter(|(k, _)| *k != "metadata") {
-            out.serialize_entry(k, v)?;
+        match self.0 {
+            Some(m) => m.serialize(s),
+            None => s.serialize_none(),
         }
-        match self.metadata {
-            Some(m) => out.serialize_entry("metadata", m)?,
-            None => out.serialize_entry("metadata", &Value::Null)?,
+    }
+}
+
+/// Reads as `Metadata(None)` whatever is there, and also when the key is
+/// absent, as in every stored document (serde reads a missing field through
+/// `deserialize_option`): the catalog, not the document, is what answers show.
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Absent;
+        impl<'de> Visitor<'de> for Absent {
+            type Value = Metadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("catalog metadata, or none")
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Metadata, E> {
+                Ok(Metadata(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Metadata, E> {
+                Ok(Metadata(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Metadata, D::Error> {
+                IgnoredAny::deserialize(d).map(|_| Metadata(None))
+            }
         }
-        out.end()
+        d.deserialize_option(Absent)
     }
 }
 
@@ -133,25 +111,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shown_objects_end_with_their_metadata_as_the_tree_did() {
+    fn metadata_is_written_as_made_or_null() {
         let meta: &'static RawValue = Box::leak(
             serde_json::value::to_raw_value(&serde_json::json!({"id": "m", "options": [1]}))
                 .expect("raw"),
         );
-        let body = serde_json::json!({"id": "d", "settings": {"a": 1}});
-        let mut tree = body.clone();
-        if let Value::Object(map) = &mut tree {
-            map.insert(
-                "metadata".into(),
-                serde_json::from_str(meta.get()).expect("json"),
-            );
+        let shown = serde_json::to_string(&Metadata(Some(meta))).expect("serializes");
+        assert_eq!(shown, r#"{"id":"m","options":[1]}"#);
+        let unknown = serde_json::to_string(&Metadata(None)).expect("serializes");
+        assert_eq!(unknown, "null");
+    }
+
+    #[test]
+    fn stored_documents_without_metadata_read_as_none() {
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            metadata: Metadata,
         }
-        let shown = serde_json::to_string(&Shown::new(body, Some(meta))).expect("serializes");
-        assert_eq!(shown, serde_json::to_string(&tree).expect("serializes"));
-        let unknown = serde_json::to_string(&Shown::new(serde_json::json!({"id": "x"}), None));
-        assert_eq!(
-            unknown.expect("serializes"),
-            r#"{"id":"x","metadata":null}"#
-        );
+        let absent: Stored = serde_json::from_value(serde_json::json!({})).expect("absent reads");
+        assert!(absent.metadata.0.is_none());
+        let given: Stored =
+            serde_json::from_value(serde_json::json!({"metadata": {"id": "x"}})).expect("reads");
+        assert!(given.metadata.0.is_none());
     }
 }

@@ -4,12 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Router};
-use segment_api::models::{CreateDestination, UpdateDestination};
-use serde_json::{json, Value};
+use segment_api::models::{CreateDestination, Destination, UpdateDestination};
+use serde_json::Value;
 
-use super::answer::{self, List, One, Shown};
-use super::stored::CatalogLink;
-use super::{list_answer, load, modify, object, remove, set, set_or_clear, text};
+use super::answer::{self, List, Metadata, One};
+use super::render;
+use super::stored::{write_integration, CatalogLink};
+use super::{list_answer, load, modify, remove};
 use crate::catalog::{self, Catalog};
 use crate::error::AppResult;
 use crate::input::Body;
@@ -23,24 +24,19 @@ pub fn routes() -> Router<AppState> {
         .route("/destinations/{id}", get(read).patch(update).delete(delete))
 }
 
-fn audit_name(body: &Value) -> String {
-    match body.get("name").and_then(Value::as_str) {
-        Some(n) if !n.is_empty() => n.to_string(),
-        _ => {
-            let meta = Catalog::get().destination(text(body, "metadataId"));
+/// The name the audit trail records: the name, or the catalog entry's.
+fn audit_name(doc: &Doc) -> AppResult<String> {
+    let destination: Destination<Metadata> = doc.read()?;
+    Ok(match destination.name.filter(|n| !n.is_empty()) {
+        Some(n) => n,
+        None => {
+            let meta = Catalog::get().destination(&doc.read::<CatalogLink>()?.metadata_id);
             meta.map(|m| m.name.clone()).unwrap_or_default()
-        }
-    }
-}
-
-/// A destination as the API shows it: catalog metadata embedded, secrets masked.
-pub fn render(doc: &Doc) -> Shown {
-    Shown::integration(doc, |meta_id, settings| {
-        if let Some(meta) = Catalog::get().destination(meta_id) {
-            *settings = catalog::masked(&meta.options, settings);
         }
     })
 }
+
+type Shown = Destination<Metadata>;
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
     list_answer(
@@ -49,14 +45,14 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>>
         &uri,
         ListQuery::default(),
         "destinations",
-        render,
+        render::destination,
     )
     .await
 }
 
 async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<Shown>> {
     let doc = load(&state, Kind::Destination, &id).await?;
-    Ok(answer::one("destination", render(&doc)))
+    Ok(answer::one("destination", render::destination(&doc)?))
 }
 
 async fn create(
@@ -68,31 +64,24 @@ async fn create(
     let settings = catalog::without_masks(&input.settings);
     catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
     let id = ids::new_id();
-    let mut body = json!({
-        "id": id,
-        "enabled": input.enabled.unwrap_or(false),
-        "sourceId": input.source_id,
-        "settings": settings,
-        "metadataId": meta.id,
-    });
-    if let Some(name) = &input.name {
-        object_of(&mut body).insert("name".into(), json!(name));
-    }
-    let doc = Doc::new(Kind::Destination, &id, audit_name(&body), body)
+    let destination = Destination {
+        id: id.clone(),
+        name: input.name.clone(),
+        enabled: input.enabled.unwrap_or(false),
+        metadata: Metadata(None),
+        source_id: input.source_id.clone(),
+        settings,
+    };
+    let mut doc = Doc::new(Kind::Destination, &id, "", Value::Null)
         .parent(&input.source_id)
         .refs([input.source_id.clone()]);
+    write_integration(&mut doc, &destination, &meta.id)?;
+    doc.name = audit_name(&doc)?;
     let batch = Batch::default()
         .require(Kind::Source, &input.source_id, "sourceId")
         .create(doc.clone());
     state.store.apply(batch, &actor).await?;
-    Ok(answer::one("destination", render(&doc)))
-}
-
-fn object_of(v: &mut Value) -> &mut serde_json::Map<String, Value> {
-    if !v.is_object() {
-        *v = json!({});
-    }
-    v.as_object_mut().expect("made an object above")
+    Ok(answer::one("destination", render::destination(&doc)?))
 }
 
 async fn update(
@@ -102,18 +91,23 @@ async fn update(
     Body(input): Body<UpdateDestination>,
 ) -> AppResult<One<Shown>> {
     let doc = modify(&state, &actor, Kind::Destination, &id, |doc| {
-        let meta = Catalog::get().require_destination(&doc.read::<CatalogLink>()?.metadata_id)?;
-        let map = object(doc);
+        let meta_id = doc.read::<CatalogLink>()?.metadata_id;
+        let meta = Catalog::get().require_destination(&meta_id)?;
+        let mut destination: Shown = doc.read()?;
         if let Some(patch) = &input.settings {
-            catalog::patch_settings(map, &meta.name, &meta.options, patch)?;
+            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
+            catalog::merge_settings(&mut destination.settings, patch);
         }
-        set_or_clear(map, "name", &input.name);
-        set(map, "enabled", &input.enabled);
-        doc.name = audit_name(&doc.body);
+        if let Some(name) = &input.name {
+            destination.name = name.clone();
+        }
+        destination.enabled = input.enabled.unwrap_or(destination.enabled);
+        write_integration(doc, &destination, &meta_id)?;
+        doc.name = audit_name(doc)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(answer::one("destination", render(&doc)))
+    Ok(answer::one("destination", render::destination(&doc)?))
 }
 
 async fn delete(

@@ -5,18 +5,16 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use segment_api::models::{
     CreateDestinationFilter, FilterAction, UpdateDestinationFilter, FILTER_ACTION_TYPES,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::answer::List;
+use super::answer::{self, List, One};
+use super::render;
 use super::stored::SourceLink;
-use super::{
-    belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, one_of,
-    remove_child, set, set_or_clear,
-};
+use super::{belongs, list_answer, load, load_child, modify, non_empty, one_of, remove_child};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
@@ -111,19 +109,16 @@ async fn list(
     State(state): State<AppState>,
     Path(destination_id): Path<String>,
     uri: Uri,
-) -> AppResult<List<Value>> {
+) -> AppResult<List<DestinationFilter>> {
     load(&state, Kind::Destination, &destination_id).await?;
     let scope = ListQuery::under(destination_id);
-    list_answer(&state, Kind::Filter, &uri, scope, "filters", |d| {
-        d.body.clone()
-    })
-    .await
+    list_answer(&state, Kind::Filter, &uri, scope, "filters", render::filter).await
 }
 
 async fn read(
     State(state): State<AppState>,
     Path((destination_id, id)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<DestinationFilter>> {
     let doc = load_child(
         &state,
         (Kind::Destination, &destination_id),
@@ -131,7 +126,7 @@ async fn read(
         &id,
     )
     .await?;
-    Ok(ok_one("filter", doc.body))
+    Ok(answer::one("filter", render::filter(&doc)?))
 }
 
 async fn create(
@@ -139,7 +134,7 @@ async fn create(
     Extension(actor): Extension<Actor>,
     Path(destination_id): Path<String>,
     Body(input): Body<CreateDestinationFilter>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<DestinationFilter>> {
     let destination = load(&state, Kind::Destination, &destination_id).await?;
     non_empty("if", &input.condition)?;
     non_empty("title", &input.title)?;
@@ -168,21 +163,21 @@ async fn create(
     }
     let id = ids::new_id();
     let now = ids::now();
-    let mut body = json!({
-        "id": id,
-        "sourceId": input.source_id,
-        "destinationId": destination_id,
-        "if": input.condition,
-        "actions": input.actions,
-        "title": input.title,
-        "enabled": input.enabled,
-        "createdAt": now,
-        "updatedAt": now,
-    });
-    if let (Some(d), Some(map)) = (&input.description, body.as_object_mut()) {
-        map.insert("description".into(), json!(d));
-    }
-    let doc = Doc::new(Kind::Filter, &id, &input.title, body)
+    let filter = DestinationFilter {
+        id: id.clone(),
+        source_id: input.source_id.clone(),
+        destination_id: destination_id.clone(),
+        condition: input.condition,
+        actions: input.actions,
+        title: input.title.clone(),
+        description: input.description,
+        enabled: input.enabled,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    let mut doc = Doc::new(Kind::Filter, &id, &input.title, Value::Null);
+    doc.write(&filter)?;
+    let doc = doc
         .parent(&destination_id)
         .refs([destination_id.clone(), input.source_id.clone()]);
     // Both may be deleted between the reads above and this write.
@@ -191,7 +186,7 @@ async fn create(
         .require(Kind::Source, &input.source_id, "sourceId")
         .create(doc.clone());
     state.store.apply(batch, &actor).await?;
-    Ok(ok_one("filter", doc.body))
+    Ok(answer::one("filter", filter))
 }
 
 async fn update(
@@ -199,7 +194,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path((destination_id, id)): Path<(String, String)>,
     Body(input): Body<UpdateDestinationFilter>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<DestinationFilter>> {
     load(&state, Kind::Destination, &destination_id).await?;
     if let Some(c) = &input.condition {
         non_empty("if", c)?;
@@ -212,18 +207,22 @@ async fn update(
     }
     let doc = modify(&state, &actor, Kind::Filter, &id, |doc| {
         belongs(doc, &destination_id)?;
-        let map = object(doc);
-        set(map, "if", &input.condition);
-        set(map, "actions", &input.actions);
-        set(map, "title", &input.title);
-        set_or_clear(map, "description", &input.description);
-        set(map, "enabled", &input.enabled);
-        map.insert("updatedAt".into(), json!(ids::now()));
-        doc.name = doc.read::<DestinationFilter>()?.title;
+        let mut filter: DestinationFilter = doc.read()?;
+        let patch = input.clone();
+        filter.condition = patch.condition.unwrap_or(filter.condition);
+        filter.actions = patch.actions.unwrap_or(filter.actions);
+        filter.title = patch.title.unwrap_or(filter.title);
+        if let Some(description) = patch.description {
+            filter.description = description;
+        }
+        filter.enabled = patch.enabled.unwrap_or(filter.enabled);
+        filter.updated_at = ids::now();
+        doc.name = filter.title.clone();
+        doc.write(&filter)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("filter", doc.body))
+    Ok(answer::one("filter", render::filter(&doc)?))
 }
 
 async fn delete(
@@ -238,6 +237,7 @@ async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn action(v: Value) -> FilterAction {
         serde_json::from_value(v).expect("a well-formed action")

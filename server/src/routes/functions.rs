@@ -4,15 +4,16 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use segment_api::models::{
-    CreateFunction, FunctionSetting, UpdateFunction, FUNCTION_RESOURCE_TYPES,
-    FUNCTION_SETTING_TYPES,
+    CreateFunction, Function, FunctionListItem, FunctionSetting, UpdateFunction,
+    FUNCTION_RESOURCE_TYPES, FUNCTION_SETTING_TYPES,
 };
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use super::answer::List;
-use super::{list_answer, load, modify, non_empty, object, ok_one, one_of, remove, set};
+use super::answer::{self, List, One};
+use super::render;
+use super::{list_answer, load, modify, non_empty, one_of, remove};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
@@ -32,27 +33,9 @@ pub fn routes() -> Router<AppState> {
 /// The build image the API reports for every function.
 const BUILDPACK: &str = "boreal";
 
-/// The fields `GET /functions` shows: the API's list items carry neither
-/// code nor settings.
-const LIST_FIELDS: &[&str] = &[
-    "id",
-    "resourceType",
-    "createdAt",
-    "createdBy",
-    "displayName",
-    "description",
-    "logoUrl",
-    "catalogId",
-];
-
 /// The declared settings of a stored function.
-pub fn declared_settings(function: &Doc) -> Vec<FunctionSetting> {
-    function
-        .body
-        .get("settings")
-        .cloned()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default()
+pub fn declared_settings(function: &Doc) -> AppResult<Vec<FunctionSetting>> {
+    Ok(function.read::<Function>()?.settings)
 }
 
 /// Setting names are unique and their types are the API's four.
@@ -91,16 +74,6 @@ fn preview_webhook_url(id: &str) -> String {
     format!("https://fn.segment-workspace.invalid/source-functions/{id}")
 }
 
-fn list_item(doc: &Doc) -> Value {
-    let mut item = Map::new();
-    for f in LIST_FIELDS {
-        if let Some(v) = doc.body.get(*f) {
-            item.insert((*f).to_string(), v.clone());
-        }
-    }
-    Value::Object(item)
-}
-
 /// The `resourceType` a list asks for: required, as upstream.
 fn resource_type_param(uri: &Uri) -> AppResult<String> {
     let given = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
@@ -125,24 +98,25 @@ fn resource_type_param(uri: &Uri) -> AppResult<String> {
     }
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<FunctionListItem>> {
     let resource_type = resource_type_param(&uri)?;
     // Functions are stored under their resource type, so the store pages
     // one type at a time.
     let scope = ListQuery::under(resource_type);
-    list_answer(&state, Kind::Function, &uri, scope, "functions", list_item).await
+    let items = render::function_item;
+    list_answer(&state, Kind::Function, &uri, scope, "functions", items).await
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<Function>> {
     let doc = load(&state, Kind::Function, &id).await?;
-    Ok(ok_one("function", doc.body))
+    Ok(answer::one("function", render::function(&doc)?))
 }
 
 async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateFunction>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Function>> {
     one_of(
         "resourceType",
         &input.resource_type,
@@ -154,32 +128,32 @@ async fn create(
     check_settings(&settings)?;
     let workspace = state.store.workspace().await?;
     let id = ids::new_id();
-    let mut body = json!({
-        "id": id,
-        "workspaceId": workspace.id,
-        "resourceType": input.resource_type,
-        "displayName": input.display_name,
-        "code": input.code,
-        "createdAt": ids::now(),
-        "createdBy": creator(&state, &actor).await?,
-        "settings": settings,
-        "buildpack": BUILDPACK,
-        "catalogId": ids::new_id(),
-        "isLatestVersion": true,
-    });
-    if let Value::Object(map) = &mut body {
-        set(map, "description", &input.description);
-        set(map, "logoUrl", &input.logo_url);
-        if input.resource_type == "SOURCE" {
-            map.insert("previewWebhookUrl".into(), json!(preview_webhook_url(&id)));
-        }
-    }
-    let doc = Doc::new(Kind::Function, &id, &input.display_name, body).parent(&input.resource_type);
+    let function = Function {
+        id: id.clone(),
+        workspace_id: workspace.id,
+        display_name: input.display_name.clone(),
+        description: input.description,
+        logo_url: input.logo_url,
+        code: input.code,
+        created_at: ids::now(),
+        created_by: creator(&state, &actor).await?,
+        deployed_at: None,
+        preview_webhook_url: (input.resource_type == "SOURCE").then(|| preview_webhook_url(&id)),
+        settings,
+        buildpack: BUILDPACK.to_string(),
+        batch_max_count: None,
+        catalog_id: ids::new_id(),
+        resource_type: input.resource_type.clone(),
+        is_latest_version: true,
+    };
+    let mut doc = Doc::new(Kind::Function, &id, &input.display_name, Value::Null);
+    doc.write(&function)?;
+    let doc = doc.parent(&input.resource_type);
     state
         .store
-        .apply(Batch::default().create(doc.clone()), &actor)
+        .apply(Batch::default().create(doc), &actor)
         .await?;
-    Ok(ok_one("function", doc.body))
+    Ok(answer::one("function", function))
 }
 
 async fn update(
@@ -187,7 +161,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateFunction>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Function>> {
     if let Some(name) = &input.display_name {
         non_empty("displayName", name)?;
     }
@@ -198,19 +172,19 @@ async fn update(
         check_settings(settings)?;
     }
     let doc = modify(&state, &actor, Kind::Function, &id, |doc| {
-        let map = object(doc);
-        set(map, "displayName", &input.display_name);
-        set(map, "code", &input.code);
-        set(map, "settings", &input.settings);
-        set(map, "description", &input.description);
-        set(map, "logoUrl", &input.logo_url);
-        if let Some(name) = &input.display_name {
-            doc.name = name.clone();
-        }
+        let mut function: Function = doc.read()?;
+        let patch = input.clone();
+        function.display_name = patch.display_name.unwrap_or(function.display_name);
+        function.code = patch.code.unwrap_or(function.code);
+        function.settings = patch.settings.unwrap_or(function.settings);
+        function.description = patch.description.or(function.description);
+        function.logo_url = patch.logo_url.or(function.logo_url);
+        doc.name = function.display_name.clone();
+        doc.write(&function)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("function", doc.body))
+    Ok(answer::one("function", render::function(&doc)?))
 }
 
 /// Deleting a function deletes its insert function instances (they refer to it).

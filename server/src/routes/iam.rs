@@ -4,10 +4,10 @@
 
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Router;
+use segment_api::models::Role;
 
-use super::ok_list;
+use super::answer::{self, List};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{self, PageRequest};
 use crate::store::Page;
@@ -34,14 +34,23 @@ pub fn role(id: &str) -> Option<&'static RoleDef> {
     segment_api::models::known_role(id)
 }
 
-async fn list_roles(uri: Uri) -> AppResult<Json<Value>> {
+async fn list_roles(uri: Uri) -> AppResult<List<Role>> {
     let items = ROLES
         .iter()
-        .map(|r| json!({ "id": r.id, "name": r.name, "description": r.description }))
+        .map(|r| Role {
+            id: r.id.to_string(),
+            name: r.name.to_string(),
+            description: r.description.to_string(),
+        })
         .collect();
-    let (req, mut page) = page_values(items, &uri)?;
-    Ok(ok_list(
-        "roles",
+    listed("roles", items, &uri)
+}
+
+/// A list answer of items computed in memory, paged as the store pages.
+pub fn listed<T>(key: &'static str, items: Vec<T>, uri: &Uri) -> AppResult<List<T>> {
+    let (req, mut page) = page_values(items, uri)?;
+    Ok(answer::list(
+        key,
         std::mem::take(&mut page.items),
         req,
         &page,
@@ -49,7 +58,7 @@ async fn list_roles(uri: Uri) -> AppResult<Json<Value>> {
 }
 
 /// Pages a list computed in memory the way the store pages documents.
-pub fn page_values(items: Vec<Value>, uri: &Uri) -> AppResult<(PageRequest, Page<Value>)> {
+pub fn page_values<T>(items: Vec<T>, uri: &Uri) -> AppResult<(PageRequest, Page<T>)> {
     let request = pagination::parse(uri.query())?;
     let start = usize::try_from(request.after).unwrap_or(0).min(items.len());
     let end = (start + request.count as usize).min(items.len());
@@ -136,13 +145,13 @@ mod tests {
 
     #[test]
     fn static_lists_page_like_the_store() {
-        let items: Vec<Value> = (0..5).map(|i| json!(i)).collect();
+        let items: Vec<u32> = (0..5).collect();
         let uri: Uri = "/roles?pagination.count=2".parse().unwrap();
         let (_, page) = page_values(items.clone(), &uri).unwrap();
         assert_eq!((page.items.len(), page.next, page.total), (2, Some(2), 5));
         let last = format!("/roles?pagination.cursor={}", pagination::encode_cursor(4));
         let (_, page) = page_values(items, &last.parse().unwrap()).unwrap();
-        assert_eq!((page.items, page.next), (vec![json!(4)], None));
+        assert_eq!((page.items, page.next), (vec![4], None));
     }
 
     #[test]

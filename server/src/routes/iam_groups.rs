@@ -13,18 +13,19 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use segment_api::models::{
-    Emails, MinimalUser, PermissionInput, Permissions, UserGroup, UserGroupName,
+    Emails, MinimalUser, Permission, PermissionInput, Permissions, Status, UserGroup, UserGroupName,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::users::invite_doc;
-use super::{check_email, page_values, required_list};
+use super::{check_email, listed, required_list};
 use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
+use crate::routes::answer::{self, Data, List, One};
 use crate::routes::retry::Retry;
-use crate::routes::stored::Contact;
-use crate::routes::{load, modify, non_empty, object, ok_list, ok_one, ok_status, page_of, remove};
+use crate::routes::stored::{Contact, StoredGroup};
+use crate::routes::{load, modify, non_empty, ok_status, page_of, remove};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
@@ -47,17 +48,16 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The member emails a group stores.
-pub fn members(doc: &Doc) -> Vec<String> {
-    doc.body
-        .get("members")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+pub fn members(doc: &Doc) -> AppResult<Vec<String>> {
+    Ok(doc.read::<StoredGroup>()?.members)
+}
+
+/// Stores `members` as the group's.
+fn set_members_of(doc: &mut Doc, members: Vec<String>) -> AppResult<()> {
+    let mut group: StoredGroup = doc.read()?;
+    group.members = members;
+    doc.write(&group)?;
+    Ok(())
 }
 
 /// `current` with `added` appended, in order, without duplicates.
@@ -80,18 +80,17 @@ fn without(current: &[String], removed: &[String]) -> Vec<String> {
 }
 
 /// The groups of `all` that hold any of `emails`, with them removed.
-fn unlinked(all: Vec<Doc>, emails: &[String]) -> Vec<Doc> {
-    all.into_iter()
-        .filter_map(|mut g| {
-            let before = members(&g);
-            let after = without(&before, emails);
-            if after.len() == before.len() {
-                return None;
-            }
-            object(&mut g).insert("members".into(), json!(after));
-            Some(g)
-        })
-        .collect()
+fn unlinked(all: Vec<Doc>, emails: &[String]) -> AppResult<Vec<Doc>> {
+    let mut changed = Vec::new();
+    for mut g in all {
+        let before = members(&g)?;
+        let after = without(&before, emails);
+        if after.len() != before.len() {
+            set_members_of(&mut g, after)?;
+            changed.push(g);
+        }
+    }
+    Ok(changed)
 }
 
 /// Deletes users or invites and takes their emails out of every group, in
@@ -108,7 +107,7 @@ pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> 
         for doc in docs {
             batch = batch.remove(doc);
         }
-        for g in unlinked(groups, &emails) {
+        for g in unlinked(groups, &emails)? {
             batch = batch.modify(g);
         }
         if retry.commit(state, batch, actor).await? {
@@ -121,7 +120,7 @@ pub async fn delete_unlinking(state: &AppState, actor: &Actor, docs: &[Doc]) -> 
 /// that are neither any more are left out.
 async fn resolve(state: &AppState, group: &Doc) -> AppResult<(Vec<Doc>, Vec<String>)> {
     let (mut users, mut invites) = (Vec::new(), Vec::new());
-    for email in members(group) {
+    for email in members(group)? {
         if let Some(user) = state.store.find_by_key(Kind::User, &email).await? {
             users.push(user);
         } else if state
@@ -136,28 +135,30 @@ async fn resolve(state: &AppState, group: &Doc) -> AppResult<(Vec<Doc>, Vec<Stri
     Ok((users, invites))
 }
 
-async fn render(state: &AppState, doc: &Doc) -> AppResult<Value> {
+/// A group as the API shows it: members counted, permissions with role names.
+async fn render(state: &AppState, doc: &Doc) -> AppResult<UserGroup> {
     let (users, invites) = resolve(state, doc).await?;
-    Ok(json!({
-        "id": doc.id,
-        "name": doc.read::<UserGroup>()?.name,
-        "memberCount": users.len() + invites.len(),
-        "permissions": super::render(state, doc.body.get("permissions")).await?,
-    }))
+    let group: StoredGroup = doc.read()?;
+    Ok(UserGroup {
+        id: doc.id.clone(),
+        name: group.name,
+        member_count: (users.len() + invites.len()) as u64,
+        permissions: super::render(state, &group.permissions).await?,
+    })
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<UserGroup>> {
     let (req, page) = page_of(&state, Kind::UserGroup, &uri, ListQuery::default()).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for doc in &page.items {
         items.push(render(&state, doc).await?);
     }
-    Ok(ok_list("userGroups", items, req, &page))
+    Ok(answer::list("userGroups", items, req, &page))
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<UserGroup>> {
     let doc = load(&state, Kind::UserGroup, &id).await?;
-    Ok(ok_one("userGroup", render(&state, &doc).await?))
+    Ok(answer::one("userGroup", render(&state, &doc).await?))
 }
 
 /// Group names are unique in the workspace (409 naming `name`).
@@ -165,17 +166,24 @@ async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<UserGroupName>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     let name = input.name.trim();
     non_empty("name", name)?;
     let id = ids::new_id();
-    let body = json!({ "id": id, "name": name, "members": [], "permissions": [] });
-    let doc = Doc::new(Kind::UserGroup, &id, name, body).natural_key(name);
+    let group = StoredGroup {
+        id: id.clone(),
+        name: name.to_string(),
+        members: Vec::new(),
+        permissions: Vec::new(),
+    };
+    let mut doc = Doc::new(Kind::UserGroup, &id, name, Value::Null);
+    doc.write(&group)?;
+    let doc = doc.natural_key(name);
     state
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
-    Ok(ok_one("userGroup", render(&state, &doc).await?))
+    Ok(answer::one("userGroup", render(&state, &doc).await?))
 }
 
 async fn rename(
@@ -183,17 +191,19 @@ async fn rename(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UserGroupName>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     let name = input.name.trim();
     non_empty("name", name)?;
     let doc = modify(&state, &actor, Kind::UserGroup, &id, |doc| {
-        object(doc).insert("name".into(), json!(name));
+        let mut group: StoredGroup = doc.read()?;
+        group.name = name.to_string();
+        doc.write(&group)?;
         doc.name = name.to_string();
         doc.natural_key = Some(name.to_string());
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("userGroup", render(&state, &doc).await?))
+    Ok(answer::one("userGroup", render(&state, &doc).await?))
 }
 
 async fn delete(
@@ -209,7 +219,7 @@ async fn replace_permissions(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Permissions<PermissionInput>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     super::replace_permissions(&state, &actor, Kind::UserGroup, &id, &input.permissions).await
 }
 
@@ -218,7 +228,7 @@ async fn add_permissions(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Permissions<PermissionInput>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     super::add_permissions(&state, &actor, Kind::UserGroup, &id, &input.permissions).await
 }
 
@@ -226,39 +236,30 @@ async fn list_users(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<MinimalUser>> {
     let group = load(&state, Kind::UserGroup, &id).await?;
     let (users, _) = resolve(&state, &group).await?;
     let items = users
         .iter()
         .map(|u| {
             let user: MinimalUser = u.read()?;
-            Ok(json!({ "id": u.id, "name": user.name, "email": user.email }))
+            Ok(MinimalUser {
+                id: u.id.clone(),
+                ..user
+            })
         })
         .collect::<AppResult<_>>()?;
-    let (req, mut page) = page_values(items, &uri)?;
-    Ok(ok_list(
-        "users",
-        std::mem::take(&mut page.items),
-        req,
-        &page,
-    ))
+    listed("users", items, &uri)
 }
 
 async fn list_invites(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<String>> {
     let group = load(&state, Kind::UserGroup, &id).await?;
     let (_, invites) = resolve(&state, &group).await?;
-    let (req, mut page) = page_values(invites.into_iter().map(Value::from).collect(), &uri)?;
-    Ok(ok_list(
-        "emails",
-        std::mem::take(&mut page.items),
-        req,
-        &page,
-    ))
+    listed("emails", invites, &uri)
 }
 
 /// Checks the emails of an add or replace and makes invites for those that
@@ -280,7 +281,7 @@ async fn prepare(state: &AppState, emails: &[String]) -> AppResult<(Vec<String>,
                 .await?
                 .is_some();
         if !known {
-            invites.push(invite_doc(email, json!([])));
+            invites.push(invite_doc(email, Vec::new())?);
         }
         wanted.push(email.to_string());
     }
@@ -293,23 +294,23 @@ async fn set_members(
     id: &str,
     emails: &[String],
     replace: bool,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     load(state, Kind::UserGroup, id).await?;
     let (wanted, invites) = prepare(state, emails).await?;
     let doc = modify(state, actor, Kind::UserGroup, id, |doc| {
         let after = if replace {
             wanted.clone()
         } else {
-            with_added(&members(doc), &wanted)
+            with_added(&members(doc)?, &wanted)
         };
-        object(doc).insert("members".into(), json!(after));
+        set_members_of(doc, after)?;
         Ok(invites
             .iter()
             .cloned()
             .fold(Batch::default(), Batch::create))
     })
     .await?;
-    Ok(ok_one("userGroup", render(state, &doc).await?))
+    Ok(answer::one("userGroup", render(state, &doc).await?))
 }
 
 async fn add_members(
@@ -317,7 +318,7 @@ async fn add_members(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Emails>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     set_members(&state, &actor, &id, &input.emails, false).await
 }
 
@@ -326,7 +327,7 @@ async fn replace_members(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Emails>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<UserGroup>> {
     set_members(&state, &actor, &id, &input.emails, true).await
 }
 
@@ -336,11 +337,11 @@ async fn remove_members(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let emails = required_list(&uri, "emails", "ada@example.com")?;
     modify(&state, &actor, Kind::UserGroup, &id, |doc| {
-        let after = without(&members(doc), &emails);
-        object(doc).insert("members".into(), json!(after));
+        let after = without(&members(doc)?, &emails);
+        set_members_of(doc, after)?;
         Ok(Batch::default())
     })
     .await?;
@@ -360,7 +361,7 @@ mod tests {
             Kind::UserGroup,
             id,
             id,
-            json!({ "name": id, "members": list }),
+            serde_json::json!({ "id": id, "name": id, "members": list }),
         )
     }
 
@@ -377,9 +378,9 @@ mod tests {
     #[test]
     fn unlinking_touches_only_groups_holding_the_emails() {
         let all = vec![group("g1", &["a@x", "b@x"]), group("g2", &["c@x"])];
-        let changed = unlinked(all, &emails(&["b@x"]));
+        let changed = unlinked(all, &emails(&["b@x"])).unwrap();
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0].id, "g1");
-        assert_eq!(members(&changed[0]), emails(&["a@x"]));
+        assert_eq!(members(&changed[0]).unwrap(), emails(&["a@x"]));
     }
 }

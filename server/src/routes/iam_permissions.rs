@@ -12,14 +12,18 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use segment_api::models::{Label, PermissionInput, PermissionResource, PERMISSION_RESOURCE_TYPES};
-use serde_json::{json, Value};
+use segment_api::models::{
+    Label, Permission, PermissionInput, PermissionResource, Permissions, PERMISSION_RESOURCE_TYPES,
+};
+use serde_json::Value;
 
 use super::role;
 use crate::error::{AppError, AppResult};
 use crate::kind::Kind;
+use crate::routes::answer::{self, Data};
 use crate::routes::labels::label_id;
-use crate::routes::{load, modify, object, ok_one, one_of};
+use crate::routes::stored::{write_part, Grants};
+use crate::routes::{load, modify, one_of};
 use crate::store::{Actor, Batch};
 use crate::AppState;
 
@@ -133,7 +137,7 @@ pub async fn checked(
     state: &AppState,
     prefix: &str,
     permissions: &[PermissionInput],
-) -> AppResult<Value> {
+) -> AppResult<Vec<Value>> {
     let workspace = state.store.workspace().await?;
     for l in check_shape(prefix, permissions, &workspace.id)? {
         if state.store.get(l.kind, &l.id).await?.is_none() {
@@ -149,16 +153,15 @@ pub async fn checked(
             ));
         }
     }
-    Ok(serde_json::to_value(permissions).unwrap_or_else(|_| json!([])))
+    permissions
+        .iter()
+        .map(|p| serde_json::to_value(p).map_err(|e| AppError::internal(e.to_string())))
+        .collect()
 }
 
 /// Stored permissions as the API shows them: role names filled, resources and
 /// labels deleted since left out, `labels` always present on resources.
-pub async fn render(state: &AppState, stored: Option<&Value>) -> AppResult<Value> {
-    let stored: Vec<Value> = stored
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+pub async fn render(state: &AppState, stored: &[Value]) -> AppResult<Vec<Permission>> {
     let mut exists: HashMap<(Kind, String), bool> = HashMap::new();
     let mut out = Vec::with_capacity(stored.len());
     for raw in stored {
@@ -190,15 +193,18 @@ pub async fn render(state: &AppState, stored: Option<&Value>) -> AppResult<Value
                 .unwrap_or("")
                 .to_string(),
         };
-        let mut shown =
-            json!({ "roleId": p.role_id, "roleName": role_name, "resources": resources });
-        if let (Some(labels), Value::Object(map)) = (&p.labels, &mut shown) {
-            let labels = live_labels(state, &mut exists, labels).await?;
-            map.insert("labels".into(), json!(labels));
-        }
-        out.push(shown);
+        let labels = match &p.labels {
+            Some(labels) => Some(live_labels(state, &mut exists, labels).await?),
+            None => None,
+        };
+        out.push(Permission {
+            role_id: p.role_id,
+            role_name,
+            resources,
+            labels,
+        });
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }
 
 async fn present(
@@ -237,15 +243,19 @@ pub async fn replace_permissions(
     kind: Kind,
     id: &str,
     input: &[PermissionInput],
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     load(state, kind, id).await?;
     let stored = checked(state, "permissions", input).await?;
     modify(state, actor, kind, id, |doc| {
-        object(doc).insert("permissions".into(), stored.clone());
+        let grants = Grants {
+            permissions: stored.clone(),
+        };
+        write_part(doc, &grants)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("permissions", render(state, Some(&stored)).await?))
+    let permissions = render(state, &stored).await?;
+    Ok(answer::data(Permissions { permissions }))
 }
 
 /// `POST .../permissions`: adds permissions (an identical one is not added
@@ -256,26 +266,22 @@ pub async fn add_permissions(
     kind: Kind,
     id: &str,
     input: &[PermissionInput],
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     load(state, kind, id).await?;
     let added = checked(state, "permissions", input).await?;
     modify(state, actor, kind, id, |doc| {
-        let map = object(doc);
-        let mut all = map
-            .get("permissions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for p in added.as_array().into_iter().flatten() {
-            if !all.contains(p) {
-                all.push(p.clone());
+        let mut grants: Grants = doc.read()?;
+        for p in &added {
+            if !grants.permissions.contains(p) {
+                grants.permissions.push(p.clone());
             }
         }
-        map.insert("permissions".into(), Value::Array(all));
+        write_part(doc, &grants)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("permissions", render(state, Some(&added)).await?))
+    let permissions = render(state, &added).await?;
+    Ok(answer::data(Permissions { permissions }))
 }
 
 #[cfg(test)]

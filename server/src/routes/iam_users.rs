@@ -12,16 +12,19 @@ use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use segment_api::models::{
-    CreateInvites, Invite, MinimalUser, PermissionInput, Permissions, UserGroup,
+    CreateInvites, Emails, MinimalUser, MinimalUserGroup, Permission, PermissionInput, Permissions,
+    Status, User, UserGroup,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::groups::{self, delete_unlinking};
-use super::{check_email, checked, page_values, required_list};
+use super::{check_email, checked, listed, required_list};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
-use crate::routes::{load, ok, ok_list, ok_one, ok_status, page_of};
+use crate::routes::answer::{self, Data, List, One};
+use crate::routes::stored::{Grants, StoredInvite};
+use crate::routes::{load, ok_status, page_of};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
@@ -42,31 +45,30 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn render_user(state: &AppState, doc: &Doc) -> AppResult<Value> {
+/// A user as the API shows it: permissions with role names, resources
+/// deleted since left out.
+async fn render_user(state: &AppState, doc: &Doc) -> AppResult<User> {
     let user: MinimalUser = doc.read()?;
-    Ok(json!({
-        "id": doc.id,
-        "name": user.name,
-        "email": user.email,
-        "permissions": super::render(state, doc.body.get("permissions")).await?,
-    }))
+    Ok(User {
+        id: doc.id.clone(),
+        name: user.name,
+        email: user.email,
+        permissions: super::render(state, &doc.read::<Grants>()?.permissions).await?,
+    })
 }
 
-async fn list_users(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list_users(State(state): State<AppState>, uri: Uri) -> AppResult<List<User>> {
     let (req, page) = page_of(&state, Kind::User, &uri, ListQuery::default()).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for doc in &page.items {
         items.push(render_user(&state, doc).await?);
     }
-    Ok(ok_list("users", items, req, &page))
+    Ok(answer::list("users", items, req, &page))
 }
 
-async fn read_user(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
+async fn read_user(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<User>> {
     let doc = load(&state, Kind::User, &id).await?;
-    Ok(ok_one("user", render_user(&state, &doc).await?))
+    Ok(answer::one("user", render_user(&state, &doc).await?))
 }
 
 /// The groups a user belongs to, as `{id, name}`.
@@ -74,23 +76,17 @@ async fn user_groups(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<List<MinimalUserGroup>> {
     let user = load(&state, Kind::User, &id).await?;
     let email = user.read::<MinimalUser>()?.email;
     let mut items = Vec::new();
     for g in state.store.list_all(Kind::UserGroup, None).await? {
-        if groups::members(&g).contains(&email) {
+        if groups::members(&g)?.contains(&email) {
             let name = g.read::<UserGroup>()?.name;
-            items.push(json!({ "id": g.id, "name": name }));
+            items.push(MinimalUserGroup { id: g.id, name });
         }
     }
-    let (req, mut page) = page_values(items, &uri)?;
-    Ok(ok_list(
-        "groups",
-        std::mem::take(&mut page.items),
-        req,
-        &page,
-    ))
+    listed("groups", items, &uri)
 }
 
 /// `DELETE /users?userIds=a,b`: all or nothing; each user also leaves the
@@ -99,7 +95,7 @@ async fn delete_users(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let ids = required_list(&uri, "userIds", "id1,id2")?;
     let mut docs = Vec::with_capacity(ids.len());
     for id in &ids {
@@ -119,7 +115,7 @@ async fn replace_permissions(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Permissions<PermissionInput>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     super::replace_permissions(&state, &actor, Kind::User, &id, &input.permissions).await
 }
 
@@ -128,7 +124,7 @@ async fn add_permissions(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Permissions<PermissionInput>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Permissions<Permission>>>> {
     super::add_permissions(&state, &actor, Kind::User, &id, &input.permissions).await
 }
 
@@ -161,9 +157,15 @@ async fn check_new_member(state: &AppState, field: &str, email: &str) -> AppResu
 }
 
 /// A pending invite document for `email`.
-pub(super) fn invite_doc(email: &str, permissions: Value) -> Doc {
-    let body = json!({ "email": email, "permissions": permissions, "createdAt": ids::now() });
-    Doc::new(Kind::Invite, ids::new_id(), email, body).natural_key(email)
+pub(super) fn invite_doc(email: &str, permissions: Vec<Value>) -> AppResult<Doc> {
+    let invite = StoredInvite {
+        email: email.to_string(),
+        permissions,
+        created_at: ids::now(),
+    };
+    let mut doc = Doc::new(Kind::Invite, ids::new_id(), email, Value::Null);
+    doc.write(&invite)?;
+    Ok(doc.natural_key(email))
 }
 
 /// `POST /invites`: every invite is checked before any is stored, and all
@@ -172,7 +174,7 @@ async fn create_invites(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateInvites>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<Data<Emails>>)> {
     if input.invites.is_empty() {
         return Err(AppError::invalid(
             "invites",
@@ -199,21 +201,22 @@ async fn create_invites(
             invite.permissions.as_deref().unwrap_or_default(),
         )
         .await?;
-        batch = batch.create(invite_doc(email, permissions));
+        batch = batch.create(invite_doc(email, permissions)?);
         emails.push(email.to_string());
     }
     state.store.apply(batch, &actor).await?;
-    Ok((StatusCode::CREATED, ok(json!({ "emails": emails }))))
+    Ok((StatusCode::CREATED, answer::data(Emails { emails })))
 }
 
-async fn list_invites(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+/// Pending invites, by email only: the API shows nothing else of them.
+async fn list_invites(State(state): State<AppState>, uri: Uri) -> AppResult<List<String>> {
     let (req, page) = page_of(&state, Kind::Invite, &uri, ListQuery::default()).await?;
     let items = page
         .items
         .iter()
-        .map(|d| Ok(json!(d.read::<Invite>()?.email)))
+        .map(|d| Ok(d.read::<StoredInvite>()?.email))
         .collect::<AppResult<_>>()?;
-    Ok(ok_list("invites", items, req, &page))
+    Ok(answer::list("invites", items, req, &page))
 }
 
 /// `DELETE /invites?emails=a,b`: all or nothing; the invitees also leave the
@@ -222,7 +225,7 @@ async fn delete_invites(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let emails = required_list(&uri, "emails", "ada@example.com")?;
     let mut docs = Vec::with_capacity(emails.len());
     for email in &emails {

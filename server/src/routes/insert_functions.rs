@@ -11,18 +11,21 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use segment_api::models::{
-    CreateInsertFunctionInstance, FunctionSetting, Settings, UpdateInsertFunctionInstance,
+    CreateInsertFunctionInstance, Function, FunctionSetting, InsertFunctionInstance, Settings,
+    UpdateInsertFunctionInstance,
 };
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
+use super::answer::{self, List, One};
 use super::declared_settings;
-use crate::catalog::{self, MASK};
+use super::render::insert_function_instance as render;
+use crate::catalog;
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
-use crate::routes::{load, modify, non_empty, object, ok_list, ok_one, page_of, remove, set};
+use crate::routes::{load, modify, non_empty, page_of, remove};
 use crate::store::{Actor, Batch, Doc, ListQuery};
 use crate::{ids, AppState};
 
@@ -68,12 +71,8 @@ async fn insert_function(state: &AppState, id: &str) -> AppResult<(Doc, Kind)> {
             ),
         )
     })?;
-    let kind = doc
-        .body
-        .get("resourceType")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let Some(attached) = attached_kind(kind) else {
+    let kind = doc.read::<Function>()?.resource_type;
+    let Some(attached) = attached_kind(&kind) else {
         return Err(AppError::invalid(
             "functionId",
             format!("functionId: function {id:?} is a {kind} function; instances need an INSERT_DESTINATION or INSERT_SOURCE function"),
@@ -139,38 +138,16 @@ fn check_required(declared: &[FunctionSetting], settings: &Settings) -> AppResul
     Ok(())
 }
 
-/// An instance as the API shows it, given its function's declared settings.
-fn render(doc: &Doc, declared: &[FunctionSetting]) -> Value {
-    let mut body = doc.body.clone();
-    let mut encrypted = Map::new();
-    if let Some(Value::Object(settings)) = body.get_mut("settings") {
-        for s in declared.iter().filter(|s| s.sensitive) {
-            if let Some(v) = settings.get_mut(&s.name) {
-                *v = json!(MASK);
-                encrypted.insert(s.name.clone(), json!(MASK));
-            }
-        }
-    }
-    if let Value::Object(map) = &mut body {
-        map.insert("encryptedSettings".into(), Value::Object(encrypted));
-    }
-    body
-}
-
-async fn render_one(state: &AppState, doc: &Doc) -> AppResult<Value> {
-    let class_id = doc
-        .body
-        .get("classId")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let declared = match state.store.get(Kind::Function, class_id).await? {
+/// The settings the function of `instance` declares (none once it is gone).
+async fn declared_for(state: &AppState, instance: &Doc) -> AppResult<Vec<FunctionSetting>> {
+    let class_id = instance.read::<InsertFunctionInstance>()?.class_id;
+    match state.store.get(Kind::Function, &class_id).await? {
         Some(f) => declared_settings(&f),
-        None => Vec::new(),
-    };
-    Ok(render(doc, &declared))
+        None => Ok(Vec::new()),
+    }
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<InsertFunctionInstance>> {
     let function_id = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "functionId")
         .map(|(_, v)| v.into_owned())
@@ -186,16 +163,24 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
     })?;
     let scope = ListQuery::under(function.id.clone());
     let (req, page) = page_of(&state, Kind::InsertFunctionInstance, &uri, scope).await?;
-    let declared = declared_settings(&function);
-    let items = page.items.iter().map(|d| render(d, &declared)).collect();
-    Ok(ok_list("instances", items, req, &page))
+    let declared = declared_settings(&function)?;
+    let items = page
+        .items
+        .iter()
+        .map(|d| render(d, &declared))
+        .collect::<AppResult<_>>()?;
+    Ok(answer::list("instances", items, req, &page))
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<One<InsertFunctionInstance>> {
     let doc = load(&state, Kind::InsertFunctionInstance, &id).await?;
-    Ok(ok_one(
+    let declared = declared_for(&state, &doc).await?;
+    Ok(answer::one(
         "insertFunctionInstance",
-        render_one(&state, &doc).await?,
+        render(&doc, &declared)?,
     ))
 }
 
@@ -203,27 +188,31 @@ async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateInsertFunctionInstance>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<InsertFunctionInstance>> {
     let (function, attached) = insert_function(&state, &input.function_id).await?;
     non_empty("name", &input.name)?;
     non_empty("integrationId", &input.integration_id)?;
-    let declared = declared_settings(&function);
+    let declared = declared_settings(&function)?;
     let settings = catalog::without_masks(&input.settings);
     check_values(&declared, &settings, false)?;
     check_required(&declared, &settings)?;
     let id = ids::new_id();
     let now = ids::now();
-    let body = json!({
-        "id": id,
-        "name": input.name,
-        "integrationId": input.integration_id,
-        "classId": function.id,
-        "enabled": input.enabled.unwrap_or(false),
-        "createdAt": now,
-        "updatedAt": now,
-        "settings": settings,
-    });
-    let doc = Doc::new(Kind::InsertFunctionInstance, &id, &input.name, body)
+    let instance = InsertFunctionInstance {
+        id: id.clone(),
+        name: Some(input.name.clone()),
+        integration_id: input.integration_id.clone(),
+        class_id: function.id.clone(),
+        enabled: input.enabled.unwrap_or(false),
+        created_at: now.clone(),
+        updated_at: now,
+        settings,
+        // Made on every read from the function's declared settings.
+        encrypted_settings: Settings::new(),
+    };
+    let mut doc = Doc::new(Kind::InsertFunctionInstance, &id, &input.name, Value::Null);
+    doc.write(&instance)?;
+    let doc = doc
         .parent(&function.id)
         .refs([function.id.clone(), input.integration_id.clone()]);
     // The destination (or source) is checked inside the write, so a
@@ -232,7 +221,10 @@ async fn create(
         .require(attached, &input.integration_id, "integrationId")
         .create(doc.clone());
     state.store.apply(batch, &actor).await?;
-    Ok(ok_one("insertFunctionInstance", render(&doc, &declared)))
+    Ok(answer::one(
+        "insertFunctionInstance",
+        render(&doc, &declared)?,
+    ))
 }
 
 async fn update(
@@ -240,41 +232,31 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateInsertFunctionInstance>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<InsertFunctionInstance>> {
     if let Some(name) = &input.name {
         non_empty("name", name)?;
     }
     let current = load(&state, Kind::InsertFunctionInstance, &id).await?;
-    let class_id = current
-        .body
-        .get("classId")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let declared = match state.store.get(Kind::Function, class_id).await? {
-        Some(f) => declared_settings(&f),
-        None => Vec::new(),
-    };
+    let declared = declared_for(&state, &current).await?;
     check_values(&declared, &input.settings, true)?;
     let doc = modify(&state, &actor, Kind::InsertFunctionInstance, &id, |doc| {
-        let map = object(doc);
-        let mut settings = map
-            .get("settings")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        catalog::merge_settings(&mut settings, &input.settings);
-        check_required(&declared, &settings)?;
-        map.insert("settings".into(), Value::Object(settings));
-        set(map, "name", &input.name);
-        set(map, "enabled", &input.enabled);
-        map.insert("updatedAt".into(), json!(ids::now()));
+        let mut instance: InsertFunctionInstance = doc.read()?;
+        catalog::merge_settings(&mut instance.settings, &input.settings);
+        check_required(&declared, &instance.settings)?;
         if let Some(name) = &input.name {
+            instance.name = Some(name.clone());
             doc.name = name.clone();
         }
+        instance.enabled = input.enabled.unwrap_or(instance.enabled);
+        instance.updated_at = ids::now();
+        doc.write(&instance)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("insertFunctionInstance", render(&doc, &declared)))
+    Ok(answer::one(
+        "insertFunctionInstance",
+        render(&doc, &declared)?,
+    ))
 }
 
 async fn delete(
@@ -288,6 +270,8 @@ async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::MASK;
+    use serde_json::json;
 
     fn declared() -> Vec<FunctionSetting> {
         let s = |name: &str, kind: &str, required, sensitive| FunctionSetting {
@@ -340,9 +324,11 @@ mod tests {
             Kind::InsertFunctionInstance,
             "i",
             "i",
-            json!({"settings": {"apiKey": "secret", "verbose": true}}),
+            json!({"id": "i", "integrationId": "d", "classId": "f", "enabled": true,
+                   "settings": {"apiKey": "secret", "verbose": true}}),
         );
-        let shown = render(&doc, &declared());
+        let shown =
+            serde_json::to_value(render(&doc, &declared()).expect("renders")).expect("serializes");
         assert_eq!(shown["settings"]["apiKey"], MASK);
         assert_eq!(shown["settings"]["verbose"], true);
         assert_eq!(shown["encryptedSettings"], json!({"apiKey": MASK}));

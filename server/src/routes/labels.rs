@@ -3,10 +3,11 @@
 use axum::extract::{Path, State};
 use axum::routing::{delete, get};
 use axum::{Extension, Json, Router};
-use segment_api::models::CreateLabel;
+use segment_api::models::{CreateLabel, Label, Labels};
 use serde_json::Value;
 
-use super::{non_empty, ok_one, remove};
+use super::answer::{self, Data, One};
+use super::{non_empty, remove, render};
 use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
@@ -24,18 +25,18 @@ pub fn label_id(key: &str, value: &str) -> String {
     format!("{key}:{value}")
 }
 
-async fn list(State(state): State<AppState>) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>) -> AppResult<Json<Data<Labels>>> {
     // The API answers labels unpaged.
     let docs = state.store.list_all(Kind::Label, None).await?;
-    let labels: Vec<Value> = docs.into_iter().map(|d| d.body).collect();
-    Ok(super::ok(serde_json::json!({ "labels": labels })))
+    let labels = docs.iter().map(render::label).collect::<AppResult<_>>()?;
+    Ok(answer::data(Labels { labels }))
 }
 
 async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateLabel>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Label>> {
     let label = input.label;
     non_empty("label.key", &label.key)?;
     non_empty("label.value", &label.value)?;
@@ -48,13 +49,13 @@ async fn create(
         }
     }
     let id = label_id(&label.key, &label.value);
-    let body = serde_json::to_value(&label).unwrap_or_default();
-    let doc = Doc::new(Kind::Label, &id, &id, body.clone());
+    let mut doc = Doc::new(Kind::Label, &id, &id, Value::Null);
+    doc.write(&label)?;
     state
         .store
         .apply(Batch::default().create(doc), &actor)
         .await?;
-    Ok(ok_one("label", body))
+    Ok(answer::one("label", label))
 }
 
 async fn delete_label(

@@ -3,13 +3,16 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::Value;
+use axum::Router;
+use segment_api::models::{
+    AuditEvent, DestinationMetadata, SourceMetadata, WarehouseMetadata, Workspace,
+};
+use serde::Serialize;
 
-use super::{ok_list, ok_one};
+use super::answer::{self, List, One};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
-use crate::pagination::{self, PageRequest};
+use crate::pagination;
 use crate::store::{AuditFilter, Page};
 use crate::{ids, AppState};
 
@@ -25,64 +28,52 @@ pub fn routes() -> Router<AppState> {
         .route("/audit-events", get(audit_events))
 }
 
-async fn workspace(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let ws = state.store.workspace().await?;
-    Ok(ok_one(
-        "workspace",
-        serde_json::to_value(ws).unwrap_or_default(),
-    ))
+async fn workspace(State(state): State<AppState>) -> AppResult<One<Workspace>> {
+    Ok(answer::one("workspace", state.store.workspace().await?))
 }
 
-/// Pages a static list the way the store pages documents.
-fn page_slice<T: serde::Serialize>(
-    items: &[T],
+/// One page of a static list, paged the way the store pages documents.
+fn page_slice<'a, T: Serialize>(
+    key: &'static str,
+    items: &'a [T],
     uri: &Uri,
-) -> AppResult<(PageRequest, Page<Value>)> {
+) -> AppResult<List<&'a T>> {
     let request = pagination::parse(uri.query())?;
     let start = (request.after as usize).min(items.len());
     let end = (start + request.count as usize).min(items.len());
     let page = Page {
-        items: items[start..end]
-            .iter()
-            .map(|i| serde_json::to_value(i).unwrap_or_default())
-            .collect(),
+        items: items[start..end].iter().collect(),
         next: (end < items.len()).then_some(end as i64),
         total: items.len() as u64,
     };
-    Ok((request, page))
+    Ok(answer::list(key, page.items.clone(), request, &page))
 }
 
-async fn source_catalog(uri: Uri) -> AppResult<Json<Value>> {
-    let (req, page) = page_slice(&Catalog::get().sources, &uri)?;
-    Ok(ok_list("sourcesCatalog", page.items.clone(), req, &page))
+async fn source_catalog(uri: Uri) -> AppResult<List<&'static SourceMetadata>> {
+    page_slice("sourcesCatalog", &Catalog::get().sources, &uri)
 }
-async fn destination_catalog(uri: Uri) -> AppResult<Json<Value>> {
-    let (req, page) = page_slice(&Catalog::get().destinations, &uri)?;
-    Ok(ok_list(
-        "destinationsCatalog",
-        page.items.clone(),
-        req,
-        &page,
-    ))
+async fn destination_catalog(uri: Uri) -> AppResult<List<&'static DestinationMetadata>> {
+    page_slice("destinationsCatalog", &Catalog::get().destinations, &uri)
 }
-async fn warehouse_catalog(uri: Uri) -> AppResult<Json<Value>> {
-    let (req, page) = page_slice(&Catalog::get().warehouses, &uri)?;
-    Ok(ok_list("warehousesCatalog", page.items.clone(), req, &page))
+async fn warehouse_catalog(uri: Uri) -> AppResult<List<&'static WarehouseMetadata>> {
+    page_slice("warehousesCatalog", &Catalog::get().warehouses, &uri)
 }
 
-fn metadata<T: serde::Serialize>(
-    key: &str,
+fn metadata<T: Serialize>(
+    key: &'static str,
     what: &str,
     id: &str,
-    m: Option<&T>,
-) -> AppResult<Json<Value>> {
+    m: Option<&'static T>,
+) -> AppResult<One<&'static T>> {
     let m = m.ok_or_else(|| AppError::not_found(format!("{what} metadata"), id))?;
-    Ok(ok_one(key, serde_json::to_value(m).unwrap_or_default()))
+    Ok(answer::one(key, m))
 }
-async fn source_metadata(Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn source_metadata(Path(id): Path<String>) -> AppResult<One<&'static SourceMetadata>> {
     metadata("sourceMetadata", "source", &id, Catalog::get().source(&id))
 }
-async fn destination_metadata(Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn destination_metadata(
+    Path(id): Path<String>,
+) -> AppResult<One<&'static DestinationMetadata>> {
     metadata(
         "destinationMetadata",
         "destination",
@@ -90,7 +81,7 @@ async fn destination_metadata(Path(id): Path<String>) -> AppResult<Json<Value>> 
         Catalog::get().destination(&id),
     )
 }
-async fn warehouse_metadata(Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn warehouse_metadata(Path(id): Path<String>) -> AppResult<One<&'static WarehouseMetadata>> {
     metadata(
         "warehouseMetadata",
         "warehouse",
@@ -101,7 +92,7 @@ async fn warehouse_metadata(Path(id): Path<String>) -> AppResult<Json<Value>> {
 
 /// The audit trail, oldest first. The cursor is a position in commit order,
 /// so a follower that keeps the last cursor reads every event exactly once.
-async fn audit_events(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn audit_events(State(state): State<AppState>, uri: Uri) -> AppResult<List<AuditEvent>> {
     let request = pagination::parse(uri.query())?;
     let mut filter = AuditFilter::default();
     for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
@@ -134,10 +125,7 @@ async fn audit_events(State(state): State<AppState>, uri: Uri) -> AppResult<Json
         .store
         .audit_events(&filter, request.after, request.count)
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|e| serde_json::to_value(e).unwrap_or_default())
-        .collect();
-    Ok(ok_list("events", items, request, &page))
+    let mut page = page;
+    let items = std::mem::take(&mut page.items);
+    Ok(answer::list("events", items, request, &page))
 }

@@ -8,6 +8,7 @@ mod iam;
 mod labels;
 mod meta;
 mod profiles_warehouses;
+mod render;
 mod retry;
 mod reverse_etl;
 mod sources;
@@ -22,7 +23,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
 use axum::response::IntoResponse;
 use axum::{middleware, Json, Router};
-use serde_json::{json, Map, Value};
+use segment_api::models::Status;
+use serde_json::{Map, Value};
 
 use crate::error::{AppError, AppResult};
 use crate::kind::Kind;
@@ -58,36 +60,9 @@ pub fn router(state: AppState) -> Router {
     .with_state(state)
 }
 
-/// `{"data": data}`.
-pub fn ok(data: Value) -> Json<Value> {
-    Json(json!({ "data": data }))
-}
-
-/// `{"data": {key: payload}}`, the shape of every single-object answer.
-pub fn ok_one(key: &str, payload: Value) -> Json<Value> {
-    let mut data = Map::new();
-    data.insert(key.to_string(), payload);
-    ok(Value::Object(data))
-}
-
-pub fn ok_status() -> Json<Value> {
-    ok(json!({ "status": "SUCCESS" }))
-}
-
-/// A list answer: the items under `key` and the pagination block.
-pub fn ok_list<T>(
-    key: &str,
-    items: Vec<Value>,
-    request: PageRequest,
-    page: &Page<T>,
-) -> Json<Value> {
-    let mut data = Map::new();
-    data.insert(key.to_string(), Value::Array(items));
-    data.insert(
-        "pagination".into(),
-        serde_json::to_value(pagination::output(request, page)).unwrap_or(Value::Null),
-    );
-    ok(Value::Object(data))
+/// `{"data": {"status": "SUCCESS"}}`: deletes and relation changes.
+pub fn ok_status() -> Json<answer::Data<Status>> {
+    answer::data(Status::success())
 }
 
 /// Reads one page of `kind` for a list path.
@@ -113,10 +88,10 @@ pub async fn list_answer<T: serde::Serialize>(
     uri: &Uri,
     scope: ListQuery,
     key: &'static str,
-    render: impl Fn(&Doc) -> T,
+    render: impl Fn(&Doc) -> AppResult<T>,
 ) -> AppResult<answer::List<T>> {
     let (request, page) = page_of(state, kind, uri, scope).await?;
-    let items = page.items.iter().map(render).collect();
+    let items = page.items.iter().map(render).collect::<AppResult<_>>()?;
     Ok(answer::list(key, items, request, &page))
 }
 
@@ -206,11 +181,6 @@ pub async fn remove_child(
     Ok(ok_status())
 }
 
-/// Reads a string field of a stored body.
-pub fn text<'a>(body: &'a Value, field: &str) -> &'a str {
-    body.get(field).and_then(Value::as_str).unwrap_or("")
-}
-
 /// The body as a mutable object (stored bodies always are).
 pub fn object(doc: &mut Doc) -> &mut Map<String, Value> {
     if !doc.body.is_object() {
@@ -219,36 +189,6 @@ pub fn object(doc: &mut Doc) -> &mut Map<String, Value> {
     match &mut doc.body {
         Value::Object(m) => m,
         _ => unreachable!("made an object above"),
-    }
-}
-
-/// Sets `field` when the patch carries a value.
-pub fn set<T: serde::Serialize>(map: &mut Map<String, Value>, field: &str, value: &Option<T>) {
-    if let Some(v) = value {
-        map.insert(
-            field.to_string(),
-            serde_json::to_value(v).unwrap_or(Value::Null),
-        );
-    }
-}
-
-/// Sets or clears `field` from a `null`-clears patch field.
-pub fn set_or_clear<T: serde::Serialize>(
-    map: &mut Map<String, Value>,
-    field: &str,
-    value: &Option<Option<T>>,
-) {
-    match value {
-        Some(Some(v)) => {
-            map.insert(
-                field.to_string(),
-                serde_json::to_value(v).unwrap_or(Value::Null),
-            );
-        }
-        Some(None) => {
-            map.remove(field);
-        }
-        None => {}
     }
 }
 

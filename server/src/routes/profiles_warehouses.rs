@@ -11,13 +11,14 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, patch};
 use axum::{Extension, Router};
-use segment_api::models::{CreateProfilesWarehouse, UpdateProfilesWarehouse};
-use serde_json::{json, Value};
+use segment_api::models::{CreateProfilesWarehouse, ProfilesWarehouse, UpdateProfilesWarehouse};
+use serde_json::Value;
 
-use super::answer::{self, List, One, Shown};
-use super::stored::CatalogLink;
-use super::warehouses::render;
-use super::{list_answer, load, modify, non_empty, object, remove, set, set_or_clear, text};
+use super::answer::{self, List, Metadata, One};
+use super::render;
+use super::stored::{write_integration, CatalogLink};
+use super::warehouses::audit_name;
+use super::{list_answer, load, modify, non_empty, remove};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -37,15 +38,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn audit_name(body: &Value) -> String {
-    match body.get("name").and_then(Value::as_str) {
-        Some(n) if !n.is_empty() => n.to_string(),
-        _ => {
-            let meta = Catalog::get().warehouse(text(body, "metadataId"));
-            meta.map(|m| m.name.clone()).unwrap_or_default()
-        }
-    }
-}
+type Shown = ProfilesWarehouse<Metadata>;
 
 /// The warehouse, when it belongs to this space; a 404 otherwise, so one
 /// space never reaches another's warehouses.
@@ -70,7 +63,7 @@ async fn list(
         &uri,
         scope,
         "profilesWarehouses",
-        render,
+        render::profiles_warehouse,
     )
     .await
 }
@@ -91,26 +84,26 @@ async fn create(
     }
     let workspace = state.store.workspace().await?;
     let id = ids::new_id();
-    let mut body = json!({
-        "id": id,
-        "spaceId": space_id,
-        "workspaceId": workspace.id,
-        "enabled": input.enabled.unwrap_or(true),
-        "settings": settings,
-        "metadataId": meta.id,
-    });
-    if let Value::Object(map) = &mut body {
-        set(map, "name", &input.name);
-        set(map, "schemaName", &input.schema_name);
-    }
-    let doc = Doc::new(Kind::ProfilesWarehouse, &id, audit_name(&body), body).parent(&space_id);
+    let warehouse = ProfilesWarehouse {
+        id: id.clone(),
+        space_id: space_id.clone(),
+        metadata: Metadata(None),
+        workspace_id: workspace.id,
+        enabled: input.enabled.unwrap_or(true),
+        settings,
+        schema_name: input.schema_name.clone(),
+        name: input.name.clone(),
+    };
+    let mut doc = Doc::new(Kind::ProfilesWarehouse, &id, "", Value::Null).parent(&space_id);
+    write_integration(&mut doc, &warehouse, &meta.id)?;
+    doc.name = audit_name(&doc)?;
     state
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
     Ok((
         StatusCode::CREATED,
-        answer::one("profilesWarehouse", render(&doc)),
+        answer::one("profilesWarehouse", render::profiles_warehouse(&doc)?),
     ))
 }
 
@@ -125,19 +118,29 @@ async fn update(
         non_empty("schemaName", schema)?;
     }
     let doc = modify(&state, &actor, Kind::ProfilesWarehouse, &id, |doc| {
-        let meta = Catalog::get().require_warehouse(&doc.read::<CatalogLink>()?.metadata_id)?;
-        let map = object(doc);
+        let meta_id = doc.read::<CatalogLink>()?.metadata_id;
+        let meta = Catalog::get().require_warehouse(&meta_id)?;
+        let mut warehouse: Shown = doc.read()?;
         if let Some(patch) = &input.settings {
-            catalog::patch_settings(map, &meta.name, &meta.options, patch)?;
+            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
+            catalog::merge_settings(&mut warehouse.settings, patch);
         }
-        set_or_clear(map, "name", &input.name);
-        set_or_clear(map, "schemaName", &input.schema_name);
-        set(map, "enabled", &input.enabled);
-        doc.name = audit_name(&doc.body);
+        if let Some(name) = &input.name {
+            warehouse.name = name.clone();
+        }
+        if let Some(schema_name) = &input.schema_name {
+            warehouse.schema_name = schema_name.clone();
+        }
+        warehouse.enabled = input.enabled.unwrap_or(warehouse.enabled);
+        write_integration(doc, &warehouse, &meta_id)?;
+        doc.name = audit_name(doc)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(answer::one("profilesWarehouse", render(&doc)))
+    Ok(answer::one(
+        "profilesWarehouse",
+        render::profiles_warehouse(&doc)?,
+    ))
 }
 
 async fn delete(

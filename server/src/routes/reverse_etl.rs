@@ -10,11 +10,15 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
-use segment_api::models::{CreateReverseEtlModel, UpdateReverseEtlModel, SCHEDULE_STRATEGIES};
-use serde_json::{json, Value};
+use axum::{Extension, Router};
+use segment_api::models::{
+    CreateReverseEtlModel, ReverseEtlModel, UpdateReverseEtlModel, SCHEDULE_STRATEGIES,
+};
+use serde_json::Value;
 
-use super::{load, modify, non_empty, object, ok_list, ok_one, one_of, page_of, remove, set};
+use super::answer::{self, List, One};
+use super::render;
+use super::{list_answer, load, modify, non_empty, one_of, remove};
 use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
@@ -37,19 +41,21 @@ fn check_strategy(strategy: &Option<String>) -> AppResult<()> {
     }
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
-    let (req, mut page) =
-        page_of(&state, Kind::ReverseEtlModel, &uri, ListQuery::default()).await?;
-    let items = std::mem::take(&mut page.items)
-        .into_iter()
-        .map(|d| d.body)
-        .collect();
-    Ok(ok_list("models", items, req, &page))
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<ReverseEtlModel>> {
+    let scope = ListQuery::default();
+    let items = render::reverse_etl_model;
+    list_answer(&state, Kind::ReverseEtlModel, &uri, scope, "models", items).await
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<One<ReverseEtlModel>> {
     let doc = load(&state, Kind::ReverseEtlModel, &id).await?;
-    Ok(ok_one("reverseEtlModel", doc.body))
+    Ok(answer::one(
+        "reverseEtlModel",
+        render::reverse_etl_model(&doc)?,
+    ))
 }
 
 /// Answers 201, as the API does for this create.
@@ -57,37 +63,35 @@ async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateReverseEtlModel>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, One<ReverseEtlModel>)> {
     non_empty("sourceId", &input.source_id)?;
     non_empty("name", &input.name)?;
     non_empty("query", &input.query)?;
     non_empty("queryIdentifierColumn", &input.query_identifier_column)?;
     check_strategy(&input.schedule_strategy)?;
     let id = ids::new_id();
-    let mut body = json!({
-        "id": id,
-        "sourceId": input.source_id,
-        "name": input.name,
-        "description": input.description,
-        "enabled": input.enabled,
-        "query": input.query,
-        "queryIdentifierColumn": input.query_identifier_column,
-    });
-    if let Value::Object(map) = &mut body {
-        set(map, "scheduleStrategy", &input.schedule_strategy);
-        if input.schedule_strategy.is_some() || input.schedule_config.is_some() {
-            let config = input.schedule_config.clone().unwrap_or_default();
-            map.insert("scheduleConfig".into(), Value::Object(config));
-        }
-    }
-    let doc = Doc::new(Kind::ReverseEtlModel, &id, &input.name, body)
-        .parent(&input.source_id)
-        .refs([input.source_id.clone()]);
+    // A schedule, when given, comes with its config (empty when left out).
+    let schedule_config = (input.schedule_strategy.is_some() || input.schedule_config.is_some())
+        .then(|| input.schedule_config.clone().unwrap_or_default());
+    let model = ReverseEtlModel {
+        id: id.clone(),
+        source_id: input.source_id.clone(),
+        name: input.name.clone(),
+        description: input.description,
+        enabled: input.enabled,
+        schedule_strategy: input.schedule_strategy,
+        schedule_config,
+        query: input.query,
+        query_identifier_column: input.query_identifier_column,
+    };
+    let mut doc = Doc::new(Kind::ReverseEtlModel, &id, &input.name, Value::Null);
+    doc.write(&model)?;
+    let doc = doc.parent(&input.source_id).refs([input.source_id.clone()]);
     let batch = Batch::default()
         .require(Kind::Source, &input.source_id, "sourceId")
-        .create(doc.clone());
+        .create(doc);
     state.store.apply(batch, &actor).await?;
-    Ok((StatusCode::CREATED, ok_one("reverseEtlModel", doc.body)))
+    Ok((StatusCode::CREATED, answer::one("reverseEtlModel", model)))
 }
 
 async fn update(
@@ -95,7 +99,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateReverseEtlModel>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<ReverseEtlModel>> {
     for (field, value) in [
         ("name", &input.name),
         ("query", &input.query),
@@ -107,21 +111,26 @@ async fn update(
     }
     check_strategy(&input.schedule_strategy)?;
     let doc = modify(&state, &actor, Kind::ReverseEtlModel, &id, |doc| {
-        let map = object(doc);
-        set(map, "name", &input.name);
-        set(map, "description", &input.description);
-        set(map, "enabled", &input.enabled);
-        set(map, "query", &input.query);
-        set(map, "queryIdentifierColumn", &input.query_identifier_column);
-        set(map, "scheduleStrategy", &input.schedule_strategy);
-        set(map, "scheduleConfig", &input.schedule_config);
-        if let Some(name) = &input.name {
-            doc.name = name.clone();
-        }
+        let mut model: ReverseEtlModel = doc.read()?;
+        let patch = input.clone();
+        model.name = patch.name.unwrap_or(model.name);
+        model.description = patch.description.unwrap_or(model.description);
+        model.enabled = patch.enabled.unwrap_or(model.enabled);
+        model.query = patch.query.unwrap_or(model.query);
+        model.query_identifier_column = patch
+            .query_identifier_column
+            .unwrap_or(model.query_identifier_column);
+        model.schedule_strategy = patch.schedule_strategy.or(model.schedule_strategy);
+        model.schedule_config = patch.schedule_config.or(model.schedule_config);
+        doc.name = model.name.clone();
+        doc.write(&model)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("reverseEtlModel", doc.body))
+    Ok(answer::one(
+        "reverseEtlModel",
+        render::reverse_etl_model(&doc)?,
+    ))
 }
 
 async fn delete(

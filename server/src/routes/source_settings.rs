@@ -11,14 +11,17 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use segment_api::models::{
-    SourceSchemaSettings, TraitSchemaSettings, TRACK_VIOLATION_ACTIONS, TRAIT_VIOLATION_ACTIONS,
+    SourceSchemaSettings, SourceSchemaSettingsOutput, TrackSchemaSettings, TraitSchemaSettings,
+    TRACK_VIOLATION_ACTIONS, TRAIT_VIOLATION_ACTIONS,
 };
-use serde_json::{json, Map, Value};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
+use super::answer::{self, Data};
 use crate::error::AppResult;
 use crate::input::Body;
 use crate::kind::Kind;
-use crate::routes::{load, modify, object, ok, one_of};
+use crate::routes::{load, modify, object, one_of};
 use crate::store::{Actor, Batch, Doc};
 use crate::AppState;
 
@@ -30,26 +33,25 @@ pub fn routes() -> Router<AppState> {
 pub const KEY: &str = "schemaSettings";
 
 /// What a source that was never patched reads as.
-fn defaults() -> Value {
-    json!({
-        "track": {
-            "allowUnplannedEvents": true,
-            "allowUnplannedEventProperties": true,
-            "allowEventOnViolations": true,
-            "allowPropertiesOnViolations": true,
-            "commonEventOnViolations": "ALLOW",
-        },
-        "identify": {
-            "allowUnplannedTraits": true,
-            "allowTraitsOnViolations": true,
-            "commonEventOnViolations": "ALLOW",
-        },
-        "group": {
-            "allowUnplannedTraits": true,
-            "allowTraitsOnViolations": true,
-            "commonEventOnViolations": "ALLOW",
-        },
-    })
+fn defaults() -> SourceSchemaSettings {
+    let traits = TraitSchemaSettings {
+        allow_unplanned_traits: Some(true),
+        allow_traits_on_violations: Some(true),
+        common_event_on_violations: Some("ALLOW".into()),
+    };
+    SourceSchemaSettings {
+        track: Some(TrackSchemaSettings {
+            allow_unplanned_events: Some(true),
+            allow_unplanned_event_properties: Some(true),
+            allow_event_on_violations: Some(true),
+            allow_properties_on_violations: Some(true),
+            common_event_on_violations: Some("ALLOW".into()),
+        }),
+        identify: Some(traits.clone()),
+        group: Some(traits),
+        forwarding_violations_to: None,
+        forwarding_blocked_events_to: None,
+    }
 }
 
 /// Lays `patch` over `into`, object by object; nulls keep what is there.
@@ -65,15 +67,26 @@ fn merge(into: &mut Map<String, Value>, patch: &Map<String, Value>) {
     }
 }
 
-fn shown(doc: &Doc) -> Value {
-    let mut settings = match defaults() {
-        Value::Object(m) => m,
+/// The answer of both paths: the stored patches laid over the defaults.
+fn shown(doc: &Doc) -> AppResult<Json<Data<SourceSchemaSettingsOutput>>> {
+    let mut settings = match serde_json::to_value(defaults()) {
+        Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
     if let Some(Value::Object(stored)) = doc.body.get(KEY) {
         merge(&mut settings, stored);
     }
-    json!({ "sourceId": doc.id, "settings": settings })
+    let settings = SourceSchemaSettings::deserialize(&Value::Object(settings)).map_err(|e| {
+        crate::store::StoreError::Corrupt {
+            kind: doc.kind,
+            id: doc.id.clone(),
+            reason: format!("{KEY}: {e}"),
+        }
+    })?;
+    Ok(answer::data(SourceSchemaSettingsOutput {
+        source_id: doc.id.clone(),
+        settings,
+    }))
 }
 
 fn check_traits(field: &str, t: &Option<TraitSchemaSettings>) -> AppResult<()> {
@@ -99,9 +112,11 @@ fn check(input: &SourceSchemaSettings) -> AppResult<()> {
     check_traits("group.commonEventOnViolations", &input.group)
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
-    let doc = load(&state, Kind::Source, &id).await?;
-    Ok(ok(shown(&doc)))
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Data<SourceSchemaSettingsOutput>>> {
+    shown(&load(&state, Kind::Source, &id).await?)
 }
 
 async fn update(
@@ -109,7 +124,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<SourceSchemaSettings>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<SourceSchemaSettingsOutput>>> {
     check(&input)?;
     let patch = match serde_json::to_value(&input) {
         Ok(Value::Object(m)) => m,
@@ -126,13 +141,13 @@ async fn update(
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok(shown(&doc)))
+    shown(&doc)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use segment_api::models::TrackSchemaSettings;
+    use serde_json::json;
 
     #[test]
     fn patches_keep_what_they_leave_out() {

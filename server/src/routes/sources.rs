@@ -5,13 +5,14 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use segment_api::models::{
-    is_source_slug, CreateSource, Label, Labels, UpdateSource, SOURCE_SLUG_RULE,
+    is_source_slug, CreateSource, Label, Labels, Source, UpdateSource, SOURCE_SLUG_RULE,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::answer::{self, List, One, Shown};
-use super::stored::{CatalogLink, PlanConnection, WarehouseConnection};
-use super::{list_answer, load, modify, object, page_of, remove, set, text};
+use super::answer::{self, Data, List, Metadata, One};
+use super::render;
+use super::stored::{write_integration, CatalogLink, PlanConnection, WarehouseConnection};
+use super::{list_answer, load, modify, page_of, remove};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -21,6 +22,8 @@ use crate::{ids, AppState};
 
 #[path = "source_settings.rs"]
 mod source_settings;
+
+pub use source_settings::KEY as SCHEMA_SETTINGS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -52,23 +55,13 @@ fn check_slug(slug: &str) -> AppResult<()> {
     Ok(())
 }
 
-fn audit_name(body: &Value) -> String {
-    match body.get("name").and_then(Value::as_str) {
-        Some(n) if !n.is_empty() => n.to_string(),
-        _ => text(body, "slug").to_string(),
-    }
+/// The name the audit trail records: the name, or the slug when unnamed.
+fn audit_name(doc: &Doc) -> AppResult<String> {
+    let source: Source<Metadata> = doc.read()?;
+    Ok(source.name.filter(|n| !n.is_empty()).unwrap_or(source.slug))
 }
 
-/// A source as the API shows it: catalog metadata embedded, secrets masked,
-/// schema settings left to their own path.
-pub fn render(doc: &Doc) -> Shown {
-    Shown::integration(doc, |meta_id, settings| {
-        if let Some(meta) = Catalog::get().source(meta_id) {
-            *settings = catalog::masked(&meta.options, settings);
-        }
-    })
-    .without(source_settings::KEY)
-}
+type Shown = Source<Metadata>;
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
     list_answer(
@@ -77,7 +70,7 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>>
         &uri,
         ListQuery::default(),
         "sources",
-        render,
+        render::source,
     )
     .await
 }
@@ -87,7 +80,7 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>>
 #[serde(rename_all = "camelCase")]
 struct Read {
     source: Shown,
-    tracking_plan_id: Value,
+    tracking_plan_id: Option<String>,
 }
 
 async fn read(
@@ -101,9 +94,9 @@ async fn read(
         .await?
         .map(|c| c.read::<PlanConnection>())
         .transpose()?
-        .map_or(Value::Null, |c| Value::String(c.tracking_plan_id));
+        .map(|c| c.tracking_plan_id);
     Ok(answer::data(Read {
-        source: render(&doc),
+        source: render::source(&doc)?,
         tracking_plan_id: plan,
     }))
 }
@@ -119,22 +112,25 @@ async fn create(
     catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
     let workspace = state.store.workspace().await?;
     let id = ids::new_id();
-    let body = json!({
-        "id": id,
-        "slug": input.slug,
-        "workspaceId": workspace.id,
-        "enabled": input.enabled,
-        "writeKeys": [ids::new_write_key()],
-        "settings": settings,
-        "labels": [],
-        "metadataId": meta.id,
-    });
-    let doc = Doc::new(Kind::Source, &id, audit_name(&body), body).natural_key(&input.slug);
+    let source = Source {
+        id: id.clone(),
+        slug: input.slug.clone(),
+        name: None,
+        metadata: Metadata(None),
+        workspace_id: workspace.id,
+        enabled: input.enabled,
+        write_keys: vec![ids::new_write_key()],
+        settings,
+        labels: Vec::new(),
+    };
+    let mut doc = Doc::new(Kind::Source, &id, "", Value::Null).natural_key(&input.slug);
+    write_integration(&mut doc, &source, &meta.id)?;
+    doc.name = audit_name(&doc)?;
     state
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
-    Ok(answer::one("source", render(&doc)))
+    Ok(answer::one("source", render::source(&doc)?))
 }
 
 async fn update(
@@ -149,21 +145,24 @@ async fn update(
     let doc = modify(&state, &actor, Kind::Source, &id, |doc| {
         let meta_id = doc.read::<CatalogLink>()?.metadata_id;
         let meta = Catalog::get().require_source(&meta_id)?;
-        let map = object(doc);
+        let mut source: Shown = doc.read()?;
         if let Some(patch) = &input.settings {
-            catalog::patch_settings(map, &meta.name, &meta.options, patch)?;
+            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
+            catalog::merge_settings(&mut source.settings, patch);
         }
-        set(map, "name", &input.name);
-        set(map, "enabled", &input.enabled);
-        set(map, "slug", &input.slug);
-        if let Some(slug) = &input.slug {
+        let patch = input.clone();
+        source.name = patch.name.or(source.name);
+        source.enabled = patch.enabled.unwrap_or(source.enabled);
+        if let Some(slug) = patch.slug {
             doc.natural_key = Some(slug.clone());
+            source.slug = slug;
         }
-        doc.name = audit_name(&doc.body);
+        write_integration(doc, &source, &meta_id)?;
+        doc.name = audit_name(doc)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(answer::one("source", render(&doc)))
+    Ok(answer::one("source", render::source(&doc)?))
 }
 
 async fn delete(
@@ -174,11 +173,17 @@ async fn delete(
     remove(&state, &actor, Kind::Source, &id).await
 }
 
-async fn labels(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
-    let doc = load(&state, Kind::Source, &id).await?;
-    Ok(super::ok(
-        json!({ "labels": doc.body.get("labels").cloned().unwrap_or(json!([])) }),
-    ))
+/// `{"labels": [...]}`, the answer of every labels path of a source.
+fn labels_of(doc: &Doc) -> AppResult<Json<Data<Labels>>> {
+    let labels = doc.read::<Source<Metadata>>()?.labels;
+    Ok(answer::data(Labels { labels }))
+}
+
+async fn labels(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Data<Labels>>> {
+    labels_of(&load(&state, Kind::Source, &id).await?)
 }
 
 /// Sets a source's labels; every label must exist in the workspace.
@@ -188,12 +193,12 @@ async fn set_labels(
     id: &str,
     given: Vec<Label>,
     keep_existing: bool,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Labels>>> {
     let doc = modify(state, actor, Kind::Source, id, |doc| {
         let mut batch = Batch::default();
+        let mut source: Shown = doc.read()?;
         let mut labels: Vec<Label> = if keep_existing {
-            serde_json::from_value(doc.body.get("labels").cloned().unwrap_or(json!([])))
-                .unwrap_or_default()
+            std::mem::take(&mut source.labels)
         } else {
             Vec::new()
         };
@@ -211,16 +216,13 @@ async fn set_labels(
                 });
             }
         }
-        object(doc).insert(
-            "labels".into(),
-            serde_json::to_value(&labels).unwrap_or_default(),
-        );
+        source.labels = labels;
+        let meta_id = doc.read::<CatalogLink>()?.metadata_id;
+        write_integration(doc, &source, &meta_id)?;
         Ok(batch)
     })
     .await?;
-    Ok(super::ok(
-        json!({ "labels": doc.body.get("labels").cloned().unwrap_or(json!([])) }),
-    ))
+    labels_of(&doc)
 }
 
 async fn replace_labels(
@@ -228,7 +230,7 @@ async fn replace_labels(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Labels>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Labels>>> {
     set_labels(&state, &actor, &id, input.labels, false).await
 }
 
@@ -237,7 +239,7 @@ async fn add_labels(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Labels>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Labels>>> {
     set_labels(&state, &actor, &id, input.labels, true).await
 }
 
@@ -245,7 +247,7 @@ async fn connected_destinations(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<List<Shown>> {
+) -> AppResult<List<segment_api::models::Destination<Metadata>>> {
     load(&state, Kind::Source, &id).await?;
     let scope = ListQuery::under(id);
     list_answer(
@@ -254,7 +256,7 @@ async fn connected_destinations(
         &uri,
         scope,
         "destinations",
-        super::destinations::render,
+        render::destination,
     )
     .await
 }
@@ -263,7 +265,7 @@ async fn connected_warehouses(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<List<Shown>> {
+) -> AppResult<List<segment_api::models::Warehouse<Metadata>>> {
     load(&state, Kind::Source, &id).await?;
     let scope = ListQuery {
         referencing: Some(id),
@@ -280,7 +282,7 @@ async fn connected_warehouses(
             )
             .await?
         {
-            items.push(super::warehouses::render(&w));
+            items.push(render::warehouse(&w)?);
         }
     }
     Ok(answer::list("warehouses", items, req, &page))

@@ -4,18 +4,17 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use segment_api::models::{
     CreateDestinationSubscription, DestinationAction, DestinationMetadata,
     UpdateDestinationSubscriptionBody,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::answer::List;
+use super::answer::{self, List, One};
+use super::render;
 use super::stored::CatalogLink;
-use super::{
-    belongs, list_answer, load, load_child, modify, non_empty, object, ok_one, remove_child, set,
-};
+use super::{belongs, list_answer, load, load_child, modify, non_empty, remove_child};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -67,7 +66,7 @@ async fn list(
     State(state): State<AppState>,
     Path(destination_id): Path<String>,
     uri: Uri,
-) -> AppResult<List<Value>> {
+) -> AppResult<List<DestinationSubscription>> {
     load(&state, Kind::Destination, &destination_id).await?;
     let scope = ListQuery::under(destination_id);
     list_answer(
@@ -76,7 +75,7 @@ async fn list(
         &uri,
         scope,
         "subscriptions",
-        |d| d.body.clone(),
+        render::subscription,
     )
     .await
 }
@@ -84,7 +83,7 @@ async fn list(
 async fn read(
     State(state): State<AppState>,
     Path((destination_id, id)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<DestinationSubscription>> {
     let doc = load_child(
         &state,
         (Kind::Destination, &destination_id),
@@ -92,7 +91,7 @@ async fn read(
         &id,
     )
     .await?;
-    Ok(ok_one("subscription", doc.body))
+    Ok(answer::one("subscription", render::subscription(&doc)?))
 }
 
 async fn create(
@@ -100,23 +99,24 @@ async fn create(
     Extension(actor): Extension<Actor>,
     Path(destination_id): Path<String>,
     Body(input): Body<CreateDestinationSubscription>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<DestinationSubscription>> {
     let destination = load(&state, Kind::Destination, &destination_id).await?;
     non_empty("name", &input.name)?;
     non_empty("trigger", &input.trigger)?;
     let meta = Catalog::get().destination(&destination.read::<CatalogLink>()?.metadata_id);
     let action = find_action(meta, &input.action_id)?;
     let id = ids::new_id();
-    let mut body = json!({
-        "id": id,
-        "name": input.name,
-        "actionId": action.id,
-        "actionSlug": action.slug,
-        "destinationId": destination_id,
-        "enabled": input.enabled,
-        "trigger": input.trigger,
-        "settings": input.settings.clone().unwrap_or_default(),
-    });
+    let subscription = DestinationSubscription {
+        id: id.clone(),
+        name: input.name.clone(),
+        action_id: action.id.clone(),
+        action_slug: action.slug.clone(),
+        destination_id: destination_id.clone(),
+        enabled: input.enabled,
+        trigger: input.trigger.clone(),
+        settings: input.settings.clone().unwrap_or_default(),
+        model_id: input.model_id.clone(),
+    };
     let mut refs = vec![destination_id.clone()];
     let mut batch = Batch::default().require(Kind::Destination, &destination_id, "destinationId");
     if let Some(model_id) = &input.model_id {
@@ -124,15 +124,12 @@ async fn create(
         // The model feeds this subscription: deleting it deletes the subscription.
         batch = batch.require(Kind::ReverseEtlModel, model_id, "modelId");
         refs.push(model_id.clone());
-        if let Some(map) = body.as_object_mut() {
-            map.insert("modelId".into(), json!(model_id));
-        }
     }
-    let doc = Doc::new(Kind::Subscription, &id, &input.name, body)
-        .parent(&destination_id)
-        .refs(refs);
-    state.store.apply(batch.create(doc.clone()), &actor).await?;
-    Ok(ok_one("destinationSubscription", doc.body))
+    let mut doc = Doc::new(Kind::Subscription, &id, &input.name, Value::Null);
+    doc.write(&subscription)?;
+    let doc = doc.parent(&destination_id).refs(refs);
+    state.store.apply(batch.create(doc), &actor).await?;
+    Ok(answer::one("destinationSubscription", subscription))
 }
 
 async fn update(
@@ -140,7 +137,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path((destination_id, id)): Path<(String, String)>,
     Body(UpdateDestinationSubscriptionBody { input }): Body<UpdateDestinationSubscriptionBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<DestinationSubscription>> {
     load(&state, Kind::Destination, &destination_id).await?;
     if let Some(n) = &input.name {
         non_empty("input.name", n)?;
@@ -150,18 +147,20 @@ async fn update(
     }
     let doc = modify(&state, &actor, Kind::Subscription, &id, |doc| {
         belongs(doc, &destination_id)?;
-        let map = object(doc);
-        set(map, "name", &input.name);
-        set(map, "trigger", &input.trigger);
-        set(map, "enabled", &input.enabled);
+        let mut subscription: DestinationSubscription = doc.read()?;
+        let patch = input.clone();
+        subscription.name = patch.name.unwrap_or(subscription.name);
+        subscription.trigger = patch.trigger.unwrap_or(subscription.trigger);
+        subscription.enabled = patch.enabled.unwrap_or(subscription.enabled);
         // Settings are the action's whole field mapping: a PATCH replaces
         // them rather than merging, so a removed mapping really goes.
-        set(map, "settings", &input.settings);
-        doc.name = doc.read::<DestinationSubscription>()?.name;
+        subscription.settings = patch.settings.unwrap_or(subscription.settings);
+        doc.name = subscription.name.clone();
+        doc.write(&subscription)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(ok_one("subscription", doc.body))
+    Ok(answer::one("subscription", render::subscription(&doc)?))
 }
 
 async fn delete(

@@ -11,11 +11,11 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use segment_api::models::{RuleInput, RuleKey, Rules, TrackingPlan, UpsertRule};
+use segment_api::models::{Rule, RuleInput, RuleKey, Rules, Status, TrackingPlan, UpsertRule};
 use serde_json::{json, Map, Value};
 
-use super::answer::List;
-use super::{list_answer, load, ok_status};
+use super::answer::{Data, List};
+use super::{list_answer, load, ok_status, render};
 use crate::error::{AppError, AppResult};
 use crate::input::{decode, unreadable, Body};
 use crate::kind::Kind;
@@ -39,7 +39,7 @@ async fn change_rules<F>(
     actor: &Actor,
     plan_id: &str,
     mut plan: F,
-) -> AppResult<Json<Value>>
+) -> AppResult<Json<Data<Status>>>
 where
     F: FnMut(&str, &[Doc], &str) -> AppResult<Vec<Op>>,
 {
@@ -69,10 +69,10 @@ async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<List<Value>> {
+) -> AppResult<List<Rule>> {
     load(&state, Kind::TrackingPlan, &id).await?;
     let scope = ListQuery::under(id);
-    list_answer(&state, Kind::Rule, &uri, scope, "rules", |d| d.body.clone()).await
+    list_answer(&state, Kind::Rule, &uri, scope, "rules", render::rule).await
 }
 
 async fn replace(
@@ -80,7 +80,7 @@ async fn replace(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Rules<RuleInput>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     change_rules(&state, &actor, &id, |plan_id, held, now| {
         plan_replace(plan_id, held, &input.rules, now)
     })
@@ -92,7 +92,7 @@ async fn upsert(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<Rules<UpsertRule>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     change_rules(&state, &actor, &id, |plan_id, held, now| {
         plan_upsert(plan_id, held, &input.rules, now)
     })
@@ -107,7 +107,7 @@ async fn remove(
     Path(id): Path<String>,
     uri: Uri,
     body: Result<Bytes, BytesRejection>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let bytes = body.map_err(unreadable)?;
     let input: Rules<RuleKey> = if bytes.iter().all(u8::is_ascii_whitespace) {
         let named = rules_from_query(uri.query().unwrap_or(""));

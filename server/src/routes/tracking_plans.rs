@@ -6,13 +6,15 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use segment_api::models::{
-    CreateTrackingPlan, SourceRef, TrackingPlan, UpdateTrackingPlan, TRACKING_PLAN_TYPES,
+    CreateTrackingPlan, Source, SourceRef, Status, TrackingPlan, UpdateTrackingPlan,
+    TRACKING_PLAN_TYPES,
 };
 use serde_json::Value;
 
-use super::answer::{self, List, Shown};
+use super::answer::{self, Data, List, Metadata, One};
+use super::render;
 use super::stored::PlanConnection;
-use super::{load, modify, non_empty, ok_list, ok_one, ok_status, one_of, page_of, remove};
+use super::{load, modify, non_empty, ok_status, one_of, page_of, remove};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
 use crate::kind::Kind;
@@ -60,7 +62,7 @@ fn query_param(uri: &Uri, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<TrackingPlan>> {
     let only = query_param(&uri, "type").filter(|t| !t.is_empty());
     if let Some(t) = &only {
         if !TRACKING_PLAN_TYPES.contains(&t.as_str()) {
@@ -92,20 +94,27 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>>
         }
         page.total = total;
     }
-    let items = page.items.iter().map(|d| d.body.clone()).collect();
-    Ok(ok_list("trackingPlans", items, req, &page))
+    let items = page
+        .items
+        .iter()
+        .map(render::tracking_plan)
+        .collect::<AppResult<_>>()?;
+    Ok(answer::list("trackingPlans", items, req, &page))
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<One<TrackingPlan>> {
     let doc = load(&state, Kind::TrackingPlan, &id).await?;
-    Ok(ok_one("trackingPlan", doc.body))
+    Ok(answer::one("trackingPlan", render::tracking_plan(&doc)?))
 }
 
 async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateTrackingPlan>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<TrackingPlan>> {
     non_empty("name", &input.name)?;
     one_of("type", &input.kind, TRACKING_PLAN_TYPES)?;
     let id = ids::new_id();
@@ -128,7 +137,7 @@ async fn create(
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
-    Ok(ok_one("trackingPlan", doc.body))
+    Ok(answer::one("trackingPlan", plan))
 }
 
 async fn update(
@@ -136,7 +145,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateTrackingPlan>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     if let Some(n) = &input.name {
         non_empty("name", n)?;
     }
@@ -178,7 +187,7 @@ async fn sources(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<List<Shown>> {
+) -> AppResult<List<Source<Metadata>>> {
     load(&state, Kind::TrackingPlan, &id).await?;
     let scope = ListQuery::under(id);
     let (req, page) = page_of(&state, Kind::TrackingPlanConnection, &uri, scope).await?;
@@ -186,7 +195,7 @@ async fn sources(
     for c in &page.items {
         let connection: PlanConnection = c.read()?;
         if let Some(s) = state.store.get(Kind::Source, &connection.source_id).await? {
-            items.push(super::sources::render(&s));
+            items.push(render::source(&s)?);
         }
     }
     Ok(answer::list("sources", items, req, &page))
@@ -197,7 +206,7 @@ async fn connect(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<SourceRef>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let plan = load(&state, Kind::TrackingPlan, &id).await?;
     let source_id = input.source_id;
     non_empty("sourceId", &source_id)?;
@@ -258,7 +267,7 @@ async fn disconnect(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let source_id = query_param(&uri, "sourceId")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {

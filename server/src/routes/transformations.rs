@@ -4,11 +4,13 @@
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use segment_api::models::{CreateTransformation, UpdateTransformation};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use super::{load, modify, non_empty, object, ok_list, ok_one, page_of, remove, set};
+use super::answer::{self, List, One};
+use super::render;
+use super::{list_answer, load, modify, non_empty, remove};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -40,76 +42,88 @@ fn check_destination_metadata(id: &Option<String>) -> AppResult<()> {
     }
 }
 
-/// The optional fields create and update both carry.
-const OPTIONAL: &[&str] = &[
-    "destinationMetadataId",
-    "drop",
-    "newEventName",
-    "propertyRenames",
-    "propertyValueTransformations",
-    "fqlDefinedProperties",
-    "allowProperties",
-    "hashPropertiesConfiguration",
-];
-
-/// Copies the optional fields the request gave. Absent fields stay out of
-/// the stored body: the API leaves them out of its answers, and a reader
-/// that configured nothing must read back nothing (not "" or null). The
-/// input models skip `None` when serialized, so only given fields appear.
-fn set_optional(map: &mut Map<String, Value>, input: &impl serde::Serialize) {
-    let given = serde_json::to_value(input).unwrap_or(Value::Null);
-    for field in OPTIONAL {
-        match given.get(*field) {
-            Some(Value::Null) | None => {}
-            Some(v) => {
-                map.insert((*field).to_string(), v.clone());
-            }
-        }
-    }
+async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Transformation>> {
+    let scope = ListQuery::default();
+    let items = render::transformation;
+    list_answer(
+        &state,
+        Kind::Transformation,
+        &uri,
+        scope,
+        "transformations",
+        items,
+    )
+    .await
 }
 
-async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<Json<Value>> {
-    let (req, mut page) = page_of(&state, Kind::Transformation, &uri, ListQuery::default()).await?;
-    let items = std::mem::take(&mut page.items)
-        .into_iter()
-        .map(|d| d.body)
-        .collect();
-    Ok(ok_list("transformations", items, req, &page))
-}
-
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<One<Transformation>> {
     let doc = load(&state, Kind::Transformation, &id).await?;
-    Ok(ok_one("transformation", doc.body))
+    Ok(answer::one("transformation", render::transformation(&doc)?))
 }
 
+/// Optional fields the request left out stay out of the answers, as the
+/// API leaves them out: a reader that configured nothing reads back nothing
+/// (not "" or null).
 async fn create(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Body(input): Body<CreateTransformation>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Transformation>> {
     non_empty("name", &input.name)?;
     non_empty("sourceId", &input.source_id)?;
     non_empty("if", &input.condition)?;
     check_destination_metadata(&input.destination_metadata_id)?;
     let id = ids::new_id();
-    let mut body = json!({
-        "id": id,
-        "name": input.name,
-        "sourceId": input.source_id,
-        "enabled": input.enabled,
-        "if": input.condition,
-    });
-    if let Value::Object(map) = &mut body {
-        set_optional(map, &input);
-    }
-    let doc = Doc::new(Kind::Transformation, &id, &input.name, body)
-        .parent(&input.source_id)
-        .refs([input.source_id.clone()]);
+    let transformation = Transformation {
+        id: id.clone(),
+        name: input.name.clone(),
+        source_id: input.source_id.clone(),
+        destination_metadata_id: input.destination_metadata_id,
+        enabled: input.enabled,
+        condition: input.condition,
+        drop: input.drop,
+        new_event_name: input.new_event_name,
+        property_renames: input.property_renames.unwrap_or_default(),
+        property_value_transformations: input.property_value_transformations.unwrap_or_default(),
+        fql_defined_properties: input.fql_defined_properties.unwrap_or_default(),
+        allow_properties: input.allow_properties,
+        hash_properties_configuration: input.hash_properties_configuration,
+    };
+    let mut doc = Doc::new(Kind::Transformation, &id, &input.name, Value::Null);
+    doc.write(&transformation)?;
+    let doc = doc.parent(&input.source_id).refs([input.source_id.clone()]);
     let batch = Batch::default()
         .require(Kind::Source, &input.source_id, "sourceId")
-        .create(doc.clone());
+        .create(doc);
     state.store.apply(batch, &actor).await?;
-    Ok(ok_one("transformation", doc.body))
+    Ok(answer::one("transformation", transformation))
+}
+
+/// Lays the fields `patch` gives over `t`; a field left out (or `null`)
+/// keeps what is there.
+fn patched(mut t: Transformation, patch: UpdateTransformation) -> Transformation {
+    t.name = patch.name.unwrap_or(t.name);
+    t.source_id = patch.source_id.unwrap_or(t.source_id);
+    t.enabled = patch.enabled.unwrap_or(t.enabled);
+    t.condition = patch.condition.unwrap_or(t.condition);
+    t.destination_metadata_id = patch.destination_metadata_id.or(t.destination_metadata_id);
+    t.drop = patch.drop.or(t.drop);
+    t.new_event_name = patch.new_event_name.or(t.new_event_name);
+    t.property_renames = patch.property_renames.unwrap_or(t.property_renames);
+    t.property_value_transformations = patch
+        .property_value_transformations
+        .unwrap_or(t.property_value_transformations);
+    t.fql_defined_properties = patch
+        .fql_defined_properties
+        .unwrap_or(t.fql_defined_properties);
+    t.allow_properties = patch.allow_properties.or(t.allow_properties);
+    t.hash_properties_configuration = patch
+        .hash_properties_configuration
+        .or(t.hash_properties_configuration);
+    t
 }
 
 async fn update(
@@ -117,7 +131,7 @@ async fn update(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Body(input): Body<UpdateTransformation>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<One<Transformation>> {
     if let Some(name) = &input.name {
         non_empty("name", name)?;
     }
@@ -130,28 +144,23 @@ async fn update(
     check_destination_metadata(&input.destination_metadata_id)?;
     let doc = modify(&state, &actor, Kind::Transformation, &id, |doc| {
         let mut batch = Batch::default();
+        let transformation: Transformation = doc.read()?;
         // Moving to another source moves the dependency with it: deleting
         // the new source deletes the transformation, the old one no longer does.
         if let Some(source_id) = &input.source_id {
-            if *source_id != doc.read::<Transformation>()?.source_id {
+            if *source_id != transformation.source_id {
                 batch = batch.require(Kind::Source, source_id, "sourceId");
                 doc.parent = Some(source_id.clone());
                 doc.refs = vec![source_id.clone()];
             }
         }
-        let map = object(doc);
-        set(map, "name", &input.name);
-        set(map, "sourceId", &input.source_id);
-        set(map, "enabled", &input.enabled);
-        set(map, "if", &input.condition);
-        set_optional(map, &input);
-        if let Some(name) = &input.name {
-            doc.name = name.clone();
-        }
+        let transformation = patched(transformation, input.clone());
+        doc.name = transformation.name.clone();
+        doc.write(&transformation)?;
         Ok(batch)
     })
     .await?;
-    Ok(ok_one("transformation", doc.body))
+    Ok(answer::one("transformation", render::transformation(&doc)?))
 }
 
 async fn delete(

@@ -4,14 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use segment_api::models::{CreateWarehouse, UpdateWarehouse};
-use serde_json::{json, Value};
+use segment_api::models::{CreateWarehouse, Source, Status, UpdateWarehouse, Warehouse};
+use serde_json::Value;
 
-use super::answer::{self, List, One, Shown};
-use super::stored::{CatalogLink, WarehouseConnection};
-use super::{
-    list_answer, load, modify, object, ok_status, page_of, remove, set, set_or_clear, text,
-};
+use super::answer::{self, Data, List, Metadata, One};
+use super::render;
+use super::stored::{write_integration, CatalogLink, WarehouseConnection};
+use super::{list_answer, load, modify, ok_status, page_of, remove};
 use crate::catalog::{self, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::input::Body;
@@ -30,27 +29,20 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn audit_name(body: &Value) -> String {
-    match body.get("name").and_then(Value::as_str) {
-        Some(n) if !n.is_empty() => n.to_string(),
-        _ => {
-            let meta = Catalog::get().warehouse(text(body, "metadataId"));
+/// The name the audit trail records for a warehouse (or a Profiles Sync
+/// warehouse): its name, or the catalog entry's.
+pub fn audit_name(doc: &Doc) -> AppResult<String> {
+    let warehouse: Warehouse<Metadata> = doc.read()?;
+    Ok(match warehouse.name.filter(|n| !n.is_empty()) {
+        Some(n) => n,
+        None => {
+            let meta = Catalog::get().warehouse(&doc.read::<CatalogLink>()?.metadata_id);
             meta.map(|m| m.name.clone()).unwrap_or_default()
-        }
-    }
-}
-
-/// A warehouse as the API shows it. Secrets are left out entirely, as the
-/// API does for warehouse passwords.
-pub fn render(doc: &Doc) -> Shown {
-    Shown::integration(doc, |meta_id, settings| {
-        if let Some(meta) = Catalog::get().warehouse(meta_id) {
-            for o in meta.options.iter().filter(|o| o.is_secret()) {
-                settings.remove(&o.name);
-            }
         }
     })
 }
+
+type Shown = Warehouse<Metadata>;
 
 async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>> {
     list_answer(
@@ -59,14 +51,14 @@ async fn list(State(state): State<AppState>, uri: Uri) -> AppResult<List<Shown>>
         &uri,
         ListQuery::default(),
         "warehouses",
-        render,
+        render::warehouse,
     )
     .await
 }
 
 async fn read(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<One<Shown>> {
     let doc = load(&state, Kind::Warehouse, &id).await?;
-    Ok(answer::one("warehouse", render(&doc)))
+    Ok(answer::one("warehouse", render::warehouse(&doc)?))
 }
 
 async fn create(
@@ -79,22 +71,22 @@ async fn create(
     catalog::validate_settings(&meta.name, &meta.options, &settings, false)?;
     let workspace = state.store.workspace().await?;
     let id = ids::new_id();
-    let mut body = json!({
-        "id": id,
-        "workspaceId": workspace.id,
-        "enabled": input.enabled.unwrap_or(true),
-        "settings": settings,
-        "metadataId": meta.id,
-    });
-    if let (Some(name), Some(map)) = (&input.name, body.as_object_mut()) {
-        map.insert("name".into(), json!(name));
-    }
-    let doc = Doc::new(Kind::Warehouse, &id, audit_name(&body), body);
+    let warehouse = Warehouse {
+        id: id.clone(),
+        metadata: Metadata(None),
+        workspace_id: workspace.id,
+        enabled: input.enabled.unwrap_or(true),
+        settings,
+        name: input.name.clone(),
+    };
+    let mut doc = Doc::new(Kind::Warehouse, &id, "", Value::Null);
+    write_integration(&mut doc, &warehouse, &meta.id)?;
+    doc.name = audit_name(&doc)?;
     state
         .store
         .apply(Batch::default().create(doc.clone()), &actor)
         .await?;
-    Ok(answer::one("warehouse", render(&doc)))
+    Ok(answer::one("warehouse", render::warehouse(&doc)?))
 }
 
 async fn update(
@@ -104,18 +96,23 @@ async fn update(
     Body(input): Body<UpdateWarehouse>,
 ) -> AppResult<One<Shown>> {
     let doc = modify(&state, &actor, Kind::Warehouse, &id, |doc| {
-        let meta = Catalog::get().require_warehouse(&doc.read::<CatalogLink>()?.metadata_id)?;
-        let map = object(doc);
+        let meta_id = doc.read::<CatalogLink>()?.metadata_id;
+        let meta = Catalog::get().require_warehouse(&meta_id)?;
+        let mut warehouse: Shown = doc.read()?;
         if let Some(patch) = &input.settings {
-            catalog::patch_settings(map, &meta.name, &meta.options, patch)?;
+            catalog::validate_settings(&meta.name, &meta.options, patch, true)?;
+            catalog::merge_settings(&mut warehouse.settings, patch);
         }
-        set_or_clear(map, "name", &input.name);
-        set(map, "enabled", &input.enabled);
-        doc.name = audit_name(&doc.body);
+        if let Some(name) = &input.name {
+            warehouse.name = name.clone();
+        }
+        warehouse.enabled = input.enabled.unwrap_or(warehouse.enabled);
+        write_integration(doc, &warehouse, &meta_id)?;
+        doc.name = audit_name(doc)?;
         Ok(Batch::default())
     })
     .await?;
-    Ok(answer::one("warehouse", render(&doc)))
+    Ok(answer::one("warehouse", render::warehouse(&doc)?))
 }
 
 async fn delete(
@@ -134,7 +131,7 @@ async fn connected_sources(
     State(state): State<AppState>,
     Path(id): Path<String>,
     uri: Uri,
-) -> AppResult<List<Shown>> {
+) -> AppResult<List<Source<Metadata>>> {
     load(&state, Kind::Warehouse, &id).await?;
     let scope = ListQuery::under(id);
     let (req, page) = page_of(&state, Kind::WarehouseConnection, &uri, scope).await?;
@@ -145,7 +142,7 @@ async fn connected_sources(
             .get(Kind::Source, &c.read::<WarehouseConnection>()?.source_id)
             .await?
         {
-            items.push(super::sources::render(&s));
+            items.push(render::source(&s)?);
         }
     }
     Ok(answer::list("sources", items, req, &page))
@@ -155,7 +152,7 @@ async fn connect(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Path((id, source_id)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Data<Status>>> {
     let warehouse = load(&state, Kind::Warehouse, &id).await?;
     let source = state
         .store
