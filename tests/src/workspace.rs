@@ -100,6 +100,17 @@ impl TestWorkspace {
         })
     }
 
+    /// [`start`](Self::start), then what `segment-workspace seed --engage`
+    /// adds: Engage spaces (see `seed::engage::SPACES`), each with two
+    /// audiences and two computed traits. Other workspaces have no spaces.
+    pub async fn start_engage() -> anyhow::Result<Self> {
+        let ws = Self::start().await?;
+        segment_workspace::seed::engage::seed_engage(ws.owner())
+            .await
+            .context("seeding Engage")?;
+        Ok(ws)
+    }
+
     /// The base URL, such as `http://127.0.0.1:40123` (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url
