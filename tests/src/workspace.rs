@@ -111,6 +111,18 @@ impl TestWorkspace {
         Ok(ws)
     }
 
+    /// Makes an empty Engage space through the workspace's own
+    /// `POST /spaces` (Segment makes spaces in its app, not its API).
+    pub async fn make_space(
+        &self,
+        name: &str,
+        slug: &str,
+    ) -> anyhow::Result<segment_api::models::Space> {
+        let body = serde_json::json!({ "name": name, "slug": slug });
+        let made: serde_json::Value = self.owner.post("spaces", &body).await?;
+        serde_json::from_value(made["space"].clone()).context("POST /spaces answered no space")
+    }
+
     /// The base URL, such as `http://127.0.0.1:40123` (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url
