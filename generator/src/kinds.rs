@@ -102,6 +102,20 @@ pub const KINDS: &[Kind] = &[
         &[],
         &["name"],
     ),
+    // Engage: the key a name makes is unique in its space. Listed for the
+    // audit trail's names only until the inventory lists them (issue 12).
+    kind(
+        "segment_audience",
+        "Audience",
+        &["space_id", "name"],
+        &["name"],
+    ),
+    kind(
+        "segment_computed_trait",
+        "Computed Trait",
+        &["space_id", "name"],
+        &["name"],
+    ),
 ];
 
 pub fn by_type(type_name: &str) -> Option<&'static Kind> {
