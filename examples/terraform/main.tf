@@ -271,6 +271,30 @@ resource "segment_user_group" "data_team" {
   ]
 }
 
+# Engage: a space made in the Segment app (`seed --engage` makes
+# "marketing" in a local workspace), an audience and a computed trait in it.
+data "segment_space" "marketing" {
+  slug = "marketing"
+}
+
+resource "segment_audience" "repeat_buyers" {
+  space_id    = data.segment_space.marketing.id
+  name        = "Repeat Buyers (${var.environment})"
+  description = "Ordered three times or more"
+  definition = {
+    query = "event('Order Completed').count() >= 3"
+  }
+}
+
+resource "segment_computed_trait" "recent_orders" {
+  space_id = data.segment_space.marketing.id
+  name     = "Orders Last 30 Days (${var.environment})"
+  definition = {
+    query = "event('Order Completed').within(30 days).count()"
+    type  = "users"
+  }
+}
+
 output "workspace" {
   description = "The workspace these objects live in."
   value       = data.segment_workspace.current.slug

@@ -35,12 +35,17 @@ impl Live {
 }
 
 /// Every object of the workspace, in a stable order. Types that live in
-/// spaces are listed in each of `spaces`.
+/// spaces are listed in each space the API lists and each of `spaces`
+/// (a workspace without Engage lists none; named ones are still asked).
 pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>> {
     let started = std::time::Instant::now();
+    let mut all_spaces = spaces.to_vec();
+    all_spaces.extend(api.list_spaces().await?.into_iter().map(|s| s.id));
+    all_spaces.sort();
+    all_spaces.dedup();
     let lists = kinds::all().iter().map(|kind| match kind.parent {
         Parent::Workspace => walk(api, kind, String::new()),
-        Parent::Space => in_spaces(api, kind, spaces),
+        Parent::Space => in_spaces(api, kind, &all_spaces),
         // Listed under each parent by the parent's walk.
         Parent::Type(_) => future::ready(Ok(Vec::new())).boxed(),
     });

@@ -74,7 +74,7 @@ struct Common {
     /// A workspace token.
     #[arg(long, env = "PUBLIC_API_TOKEN", hide_env_values = true)]
     token: String,
-    /// A Profiles space whose warehouses to export (repeatable; the API cannot list spaces).
+    /// A space to export besides those the API lists (repeatable): for a token that cannot list spaces.
     #[arg(long = "space")]
     spaces: Vec<String>,
     /// Terraform state JSON naming resources the repository already manages.

@@ -16,7 +16,6 @@ use segment_resources::resources;
 use support::{gitops_ok, manifest, temp_dir};
 
 const LIMIT: Duration = Duration::from_secs(120);
-const SPACE: &str = "spa_every_type";
 
 fn utf8(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 path")
@@ -32,10 +31,23 @@ async fn an_export_of_the_sample_workspace_holds_every_registered_type() {
     )
     .await
     .expect("seed");
-    // The seed makes no users (people accept invites) and has no spaces.
+    // Engage spaces with audiences and computed traits: the export finds
+    // them by listing spaces, with no --space.
+    within(
+        LIMIT,
+        "seed --engage",
+        segment_workspace::seed::engage::seed_engage(ws.owner()),
+    )
+    .await
+    .expect("seed engage");
+    // The seed makes no users (people accept invites) and no profiles
+    // warehouses.
     ws.add_user("person@example.com", "Person")
         .await
         .expect("add a user");
+    let space = within(LIMIT, "space", ws.make_space("Profiles", "profiles"))
+        .await
+        .expect("make a space");
     let settings = postgres_warehouse("profiles").settings;
     let profiles = CreateProfilesWarehouse {
         metadata_id: POSTGRES_WAREHOUSE.into(),
@@ -47,14 +59,15 @@ async fn an_export_of_the_sample_workspace_holds_every_registered_type() {
     within(
         LIMIT,
         "profiles warehouse",
-        ws.owner().create_profiles_warehouse(SPACE, &profiles),
+        ws.owner().create_profiles_warehouse(&space.id, &profiles),
     )
     .await
     .expect("create a profiles warehouse");
 
     let dir = temp_dir();
     let repo = dir.path().join("repo");
-    gitops_ok(&ws, &["export", "--repo", utf8(&repo), "--space", SPACE]);
+    // No --space: the export finds every space by listing them.
+    gitops_ok(&ws, &["export", "--repo", utf8(&repo)]);
 
     let written = manifest(&repo);
     let exported: BTreeSet<&str> = written

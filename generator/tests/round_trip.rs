@@ -25,6 +25,14 @@ async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
     )
     .await
     .expect("seed");
+    // Spaces with audiences and computed traits, found by listing spaces.
+    within(
+        LIMIT,
+        "seed --engage",
+        segment_workspace::seed::engage::seed_engage(ws.owner()),
+    )
+    .await
+    .expect("seed engage");
     // Names that HCL must escape, and a leading digit.
     let odd = ws
         .owner()
@@ -72,6 +80,12 @@ async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
         .flatten()
         .filter_map(|e| std::fs::read_to_string(e.path()).ok())
         .collect();
+    for engage in ["segment_audience", "segment_computed_trait"] {
+        assert!(
+            all_text.contains(&format!("resource \"{engage}\" ")),
+            "the spaces' {engage} objects are exported"
+        );
+    }
     assert!(
         !all_text.contains("\"••••••••\""),
         "masked secrets become variables"

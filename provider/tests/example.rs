@@ -63,6 +63,9 @@ fn the_example_uses_every_resource_type() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_example_applies_plans_clean_and_destroys() {
     let ws = TestWorkspace::start().await.expect("start workspace");
+    // The space the Engage part names (made in the app upstream).
+    let space = ws.make_space("Marketing", "marketing").await;
+    space.expect("a space");
     let tf = TerraformDir::new()
         .env("PUBLIC_API_URL", ws.base_url())
         .env("PUBLIC_API_TOKEN", ws.owner_token())

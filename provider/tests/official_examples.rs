@@ -15,12 +15,13 @@ use terraform_provider_segment::{data_sources, resources};
 
 const MAIN: &str = include_str!("official_examples/main.tf");
 const PENDING: &str = include_str!("official_examples/pending.tf");
+const ENGAGE: &str = include_str!("official_examples/engage.tf");
 const LIMIT: Duration = Duration::from_secs(30);
 
 /// `kind "segment_x"` block types the configuration declares.
 fn declared(kind: &str) -> BTreeSet<String> {
     let prefix = format!("{kind} \"");
-    [MAIN, PENDING]
+    [MAIN, PENDING, ENGAGE]
         .iter()
         .flat_map(|text| text.lines())
         .filter_map(|line| line.strip_prefix(prefix.as_str()))
@@ -125,6 +126,27 @@ async fn official_example_shapes_apply_and_plan_clean() {
     let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
     assert!(
         apply.stdout.contains("0 added, 0 changed, 3 destroyed."),
+        "{}",
+        apply.output()
+    );
+
+    // Engage: the audience pull request's shape in a space made here.
+    ws.make_space("Marketing", "marketing")
+        .await
+        .expect("a space");
+    tf.write("engage.tf", ENGAGE);
+    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        apply.stdout.contains("2 added, 0 changed, 0 destroyed."),
+        "{}",
+        apply.output()
+    );
+    let plan = tf.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+    assert_eq!(exit_code(&plan), 0, "{}", plan.output());
+    std::fs::remove_file(tf.work.join("engage.tf")).expect("remove engage.tf");
+    let apply = tf.terraform_ok(&["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        apply.stdout.contains("0 added, 0 changed, 2 destroyed."),
         "{}",
         apply.output()
     );

@@ -360,7 +360,56 @@ fn configuration(rng: &mut Rng) -> String {
     c.push_str(
         "  permissions = [{ role_id = \"sgw_role_tracking_plan_read_only\", resources = [{ id = data.segment_workspace.current.id, type = \"WORKSPACE\", labels = [] }] }]\n}\n",
     );
+    engage(&mut c, rng);
     c
+}
+
+/// An audience and a computed trait in the space the test makes.
+fn engage(c: &mut String, rng: &mut Rng) {
+    c.push_str("data \"segment_space\" \"s\" {\n  slug = \"marketing\"\n}\n");
+    let _ = writeln!(
+        c,
+        "resource \"segment_audience\" \"a\" {{\n  space_id = data.segment_space.s.id\n  name = {}",
+        q(&rng.word())
+    );
+    attr(c, "description", rng.optional_text().map(|t| q(&t)));
+    attr(
+        c,
+        "enabled",
+        rng.chance(70).then(|| rng.chance(50).to_string()),
+    );
+    let _ = writeln!(
+        c,
+        "  definition = {{ query = \"event('Order Completed').count() >= {}\" }}",
+        rng.below(5) + 1
+    );
+    if rng.chance(50) {
+        let _ = writeln!(
+            c,
+            "  options = {{ include_historical_data = {} }}",
+            rng.chance(50)
+        );
+    }
+    c.push_str("}\n");
+    let _ = writeln!(
+        c,
+        "resource \"segment_computed_trait\" \"t\" {{\n  space_id = data.segment_space.s.id\n  name = {}",
+        q(&rng.word())
+    );
+    attr(c, "description", rng.optional_text().map(|t| q(&t)));
+    let kind = *rng.pick(&["users", "accounts"]);
+    let _ = writeln!(
+        c,
+        "  definition = {{ query = \"event('Order Completed').count()\", type = \"{kind}\" }}"
+    );
+    if rng.chance(50) {
+        let _ = writeln!(
+            c,
+            "  options = {{ include_anonymous_users = {} }}",
+            rng.chance(50)
+        );
+    }
+    c.push_str("}\n");
 }
 
 async fn source_id(ws: &TestWorkspace) -> Option<String> {
@@ -428,6 +477,9 @@ async fn random_configurations_apply_and_then_plan_clean() {
     eprintln!("random lifecycle: SEGMENT_LIFECYCLE_SEED={seed} SEGMENT_LIFECYCLE_ROUNDS={rounds}");
     let mut rng = Rng(seed);
     let dir = WorkspaceDir::start().await;
+    // The space the Engage resources live in (made in the app upstream).
+    let space = dir.ws.make_space("Marketing", "marketing").await;
+    space.expect("a space");
     let (ws, tf) = (&dir.ws, &dir.tf);
     let replay =
         format!("replay with SEGMENT_LIFECYCLE_SEED={seed} SEGMENT_LIFECYCLE_ROUNDS={rounds}");

@@ -22,6 +22,9 @@ pub enum Kind {
     User,
     Invite,
     UserGroup,
+    Space,
+    Audience,
+    ComputedTrait,
 }
 
 impl Kind {
@@ -44,6 +47,9 @@ impl Kind {
         Kind::User,
         Kind::Invite,
         Kind::UserGroup,
+        Kind::Space,
+        Kind::Audience,
+        Kind::ComputedTrait,
     ];
 
     /// The name stored in the database.
@@ -67,6 +73,9 @@ impl Kind {
             Kind::User => "user",
             Kind::Invite => "invite",
             Kind::UserGroup => "user_group",
+            Kind::Space => "space",
+            Kind::Audience => "audience",
+            Kind::ComputedTrait => "computed_trait",
         }
     }
 
@@ -91,6 +100,9 @@ impl Kind {
             Kind::User => "User",
             Kind::Invite => "Invite",
             Kind::UserGroup => "User Group",
+            Kind::Space => "Space",
+            Kind::Audience => "Audience",
+            Kind::ComputedTrait => "Computed Trait",
         }
     }
 
@@ -103,12 +115,14 @@ impl Kind {
     /// The request field that holds a kind's natural key, for 409 errors.
     pub fn natural_key_field(self) -> &'static str {
         match self {
-            Kind::Source => "slug",
+            Kind::Source | Kind::Space => "slug",
             Kind::Label => "label",
             Kind::User | Kind::Invite => "email",
             Kind::Rule => "rules",
             Kind::WarehouseConnection | Kind::TrackingPlanConnection => "sourceId",
             Kind::UserGroup | Kind::TrackingPlan => "name",
+            // Their key, unique in a space, is made from the name.
+            Kind::Audience | Kind::ComputedTrait => "name",
             _ => "id",
         }
     }

@@ -42,6 +42,10 @@ enum Command {
         /// it is listening; needs --token.
         #[arg(long)]
         seed: bool,
+        /// With --seed: also Engage spaces, audiences and computed traits
+        /// (`seed --engage`).
+        #[arg(long, requires = "seed")]
+        engage: bool,
     },
     /// Manage API tokens.
     Token {
@@ -86,7 +90,8 @@ async fn main() -> anyhow::Result<()> {
             token,
             owner,
             seed,
-        } => serve(listen, &database, token, &owner, seed).await,
+            engage,
+        } => serve(listen, &database, token, &owner, (seed, engage)).await,
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -153,7 +158,7 @@ async fn serve(
     database: &str,
     token: Option<String>,
     owner: &str,
-    seed: bool,
+    (seed, engage): (bool, bool),
 ) -> anyhow::Result<()> {
     let store = Arc::new(
         SqliteStore::open(database)
@@ -212,10 +217,20 @@ async fn serve(
                         format!("http://{addr}"),
                         token,
                     ))?;
-                    segment_workspace::seed::seed(&client, 1, 8).await
+                    let counts = segment_workspace::seed::seed(&client, 1, 8).await?;
+                    let engaged = match engage {
+                        true => Some(segment_workspace::seed::engage::seed_engage(&client).await?),
+                        false => None,
+                    };
+                    anyhow::Ok((counts, engaged))
                 };
                 match seeded.await {
-                    Ok(counts) => eprintln!("seeded the sample workspace: {}", counts.summary()),
+                    Ok((counts, engaged)) => {
+                        eprintln!("seeded the sample workspace: {}", counts.summary());
+                        if let Some(e) = engaged {
+                            eprintln!("seeded Engage: {}", e.summary());
+                        }
+                    }
                     Err(e) => eprintln!("seeding failed: {e:#}"),
                 }
                 print_url(addr);

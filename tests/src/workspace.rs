@@ -100,6 +100,29 @@ impl TestWorkspace {
         })
     }
 
+    /// [`start`](Self::start), then what `segment-workspace seed --engage`
+    /// adds: Engage spaces (see `seed::engage::SPACES`), each with two
+    /// audiences and two computed traits. Other workspaces have no spaces.
+    pub async fn start_engage() -> anyhow::Result<Self> {
+        let ws = Self::start().await?;
+        segment_workspace::seed::engage::seed_engage(ws.owner())
+            .await
+            .context("seeding Engage")?;
+        Ok(ws)
+    }
+
+    /// Makes an empty Engage space through the workspace's own
+    /// `POST /spaces` (Segment makes spaces in its app, not its API).
+    pub async fn make_space(
+        &self,
+        name: &str,
+        slug: &str,
+    ) -> anyhow::Result<segment_api::models::Space> {
+        let body = serde_json::json!({ "name": name, "slug": slug });
+        let made: serde_json::Value = self.owner.post("spaces", &body).await?;
+        serde_json::from_value(made["space"].clone()).context("POST /spaces answered no space")
+    }
+
     /// The base URL, such as `http://127.0.0.1:40123` (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url

@@ -209,6 +209,31 @@ async fn answers_keep_their_key_sets() {
             .await;
     }
 
+    // Engage last, into the same workspace, so the answers above are those
+    // of a workspace seeded without --engage.
+    segment_workspace::seed::engage::seed_engage(ws.owner())
+        .await
+        .expect("the Engage seed runs");
+    for id in c.ids("spaces", "spaces", "spaces").await {
+        c.read("spaces/{id}", &format!("spaces/{id}")).await;
+        let audiences = format!("spaces/{id}/audiences");
+        for a in c
+            .ids("spaces/{id}/audiences", &audiences, "audiences")
+            .await
+        {
+            let path = format!("{audiences}/{a}");
+            c.read("spaces/{id}/audiences/{id}", &path).await;
+        }
+        let traits = format!("spaces/{id}/computed-traits");
+        for t in c
+            .ids("spaces/{id}/computed-traits", &traits, "computedTraits")
+            .await
+        {
+            let path = format!("{traits}/{t}");
+            c.read("spaces/{id}/computed-traits/{id}", &path).await;
+        }
+    }
+
     let mut text = String::new();
     for (name, paths) in &c.shapes {
         text.push_str(&format!("GET /{name}\n"));

@@ -2,6 +2,7 @@
 
 mod code;
 mod decode;
+mod engage;
 mod governance;
 mod iam;
 mod integrations;

@@ -6,6 +6,7 @@
 mod audit;
 mod catalog;
 mod destination;
+mod engage;
 mod envelope;
 mod filter;
 mod function;
@@ -25,6 +26,7 @@ mod workspace;
 pub use audit::*;
 pub use catalog::*;
 pub use destination::*;
+pub use engage::*;
 pub use envelope::*;
 pub use filter::*;
 pub use function::*;

@@ -12,6 +12,7 @@ mod lookup;
 mod role;
 mod source;
 mod source_metadata;
+mod space;
 mod tracking_plan;
 mod user;
 mod warehouse;
@@ -28,6 +29,7 @@ pub use destination_metadata::DestinationMetadataDataSource;
 pub use role::RoleDataSource;
 pub use source::SourceDataSource;
 pub use source_metadata::SourceMetadataDataSource;
+pub use space::SpaceDataSource;
 pub use tracking_plan::TrackingPlanDataSource;
 pub use user::UserDataSource;
 pub use warehouse::WarehouseDataSource;
@@ -47,6 +49,7 @@ pub fn all() -> Vec<Box<dyn DataSourceType>> {
         Box::new(TrackingPlanDataSource),
         Box::new(RoleDataSource),
         Box::new(UserDataSource),
+        Box::new(SpaceDataSource),
     ]
 }
 

@@ -81,6 +81,20 @@ pub struct ExportSpec {
     pub audit_id: AuditId,
 }
 
+impl ExportSpec {
+    /// A type whose objects live in spaces, are named by their `name`, and
+    /// are audited by their own id.
+    pub const fn in_space(event_types: &'static [&'static str]) -> ExportSpec {
+        ExportSpec {
+            event_types,
+            natural_key: &[],
+            name_from: &["name"],
+            parent: Parent::Space,
+            audit_id: AuditId::OwnId,
+        }
+    }
+}
+
 /// One listed object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listed {
@@ -118,6 +132,21 @@ where
     F: std::future::Future<Output = Result<Vec<Listed>, segment_api::Error>> + Send + 'a,
 {
     stream::once(list).boxed()
+}
+
+/// The objects of a space, read whole: each imported as `<space>:<id>`.
+pub fn space_page<'a, T, F>(space: &'a str, list: F, id: fn(&T) -> &str) -> Pages<'a>
+where
+    T: 'a,
+    F: std::future::Future<Output = Result<Vec<T>, segment_api::Error>> + Send + 'a,
+{
+    one_page(async move {
+        Ok(list
+            .await?
+            .iter()
+            .map(|o| Listed::new(format!("{space}:{}", id(o))))
+            .collect())
+    })
 }
 
 /// The export half of a resource type's declaration.

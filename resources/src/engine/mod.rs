@@ -26,7 +26,7 @@ mod validate;
 
 pub use catalog_check::{Catalog, PlanCheck};
 pub use convert::{camel, json_to_value, object_of, value_to_json};
-pub use export::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
+pub use export::{one_page, space_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
 pub use field::{Check, Field, JsonMode, Role};
 pub use gone::Collection;
 pub use lifecycle::Engine;

@@ -1,6 +1,8 @@
 //! Managed resource types: one file each, one line each in [`all`].
 
+mod audience;
 pub(crate) mod common;
+mod computed_trait;
 mod destination;
 mod destination_filter;
 mod destination_subscription;
@@ -20,6 +22,8 @@ mod warehouse;
 
 use crate::engine::ResourceType;
 
+pub use audience::AudienceResource;
+pub use computed_trait::ComputedTraitResource;
 pub use destination::DestinationResource;
 pub use destination_filter::DestinationFilterResource;
 pub use destination_subscription::DestinationSubscriptionResource;
@@ -61,6 +65,8 @@ pub fn all() -> Vec<Box<dyn ResourceType>> {
         Box::new(ReverseEtlModelResource),
         Box::new(InsertFunctionInstanceResource),
         Box::new(ProfilesWarehouseResource),
+        Box::new(AudienceResource),
+        Box::new(ComputedTraitResource),
     ]
 }
 

@@ -16,7 +16,7 @@ use segment_api::models::{CreateProfilesWarehouse, ProfilesWarehouse, UpdateProf
 use segment_api::Client;
 
 use super::warehouse::settings_patch;
-use crate::engine::{one_page, AuditId, ExportSpec, Exported, Listed, Pages, Parent};
+use crate::engine::{space_page, ExportSpec, Exported, Pages};
 use crate::engine::{Collection, Field, Obj, Outcome, ResourceSpec, ResourceType};
 use crate::value::{Type, Value};
 
@@ -168,21 +168,9 @@ impl ResourceType for ProfilesWarehouseResource {
 
 impl Exported for ProfilesWarehouseResource {
     fn export(&self) -> ExportSpec {
-        ExportSpec {
-            event_types: &["Profiles Warehouse"],
-            natural_key: &[],
-            name_from: &["name"],
-            parent: Parent::Space,
-            audit_id: AuditId::OwnId,
-        }
+        ExportSpec::in_space(&["Profiles Warehouse"])
     }
     fn list<'a>(&'a self, api: &'a Client, parent: &'a str) -> Pages<'a> {
-        one_page(async move {
-            let found = api.list_profiles_warehouses(parent).await?;
-            Ok(found
-                .iter()
-                .map(|o| Listed::new(format!("{parent}:{}", o.id)))
-                .collect())
-        })
+        space_page(parent, api.list_profiles_warehouses(parent), |o| &o.id)
     }
 }

@@ -1,6 +1,8 @@
 //! The API's paths, one file per resource family, and the helpers they share.
 
 mod answer;
+mod audiences;
+mod computed_traits;
 mod destinations;
 mod filters;
 mod functions;
@@ -12,6 +14,7 @@ mod render;
 mod retry;
 mod reverse_etl;
 mod sources;
+mod spaces;
 pub(crate) mod stored;
 mod subscriptions;
 mod tracking_plan_rules;
@@ -50,6 +53,9 @@ pub fn router(state: AppState) -> Router {
         .merge(transformations::routes())
         .merge(reverse_etl::routes())
         .merge(iam::routes())
+        .merge(spaces::routes())
+        .merge(audiences::routes())
+        .merge(computed_traits::routes())
         .fallback(|| async { AppError::no_route() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() });
     api.layer(middleware::from_fn_with_state(

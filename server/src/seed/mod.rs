@@ -15,6 +15,7 @@
 //! refusing up front leaves the workspace as it was. Labels that already
 //! exist are reused (they are shared vocabulary, not seed data).
 
+pub mod engage;
 mod names;
 mod people;
 mod plan;
@@ -52,6 +53,10 @@ pub struct SeedArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Also make Engage spaces (Marketing, Product), each with two
+    /// audiences and two computed traits.
+    #[arg(long)]
+    pub engage: bool,
 }
 
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
@@ -68,6 +73,10 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         counts.summary()
     );
+    if args.engage {
+        let engage = engage::seed_engage(&client).await?;
+        println!("seeded Engage: {}", engage.summary());
+    }
     Ok(())
 }
 
