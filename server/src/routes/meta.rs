@@ -130,10 +130,13 @@ async fn audit_events(State(state): State<AppState>, uri: Uri) -> AppResult<Json
             _ => {}
         }
     }
-    let page = state
-        .store
-        .audit_events(&filter, request.after, request.count)
-        .await?;
+    let wait = super::audit_wait::parse(uri.query())?;
+    let page = super::audit_wait::read_until(&state, wait, || {
+        state
+            .store
+            .audit_events(&filter, request.after, request.count)
+    })
+    .await?;
     let items = page
         .items
         .iter()
