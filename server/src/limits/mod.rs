@@ -239,3 +239,57 @@ pub async fn enforce(State(limits): State<Arc<RateLimits>>, req: Request, next: 
         Verdict::Refused(o, name) => too_many(&o, name),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUBSCRIPTIONS: &str = "/destinations/{id}/subscriptions";
+
+    /// The answer shows the limit closest to refusing, and a refusal names
+    /// the limit that refused: clients wait as the tighter one says.
+    #[test]
+    fn the_tighter_limit_is_shown_and_names_the_refusal() {
+        let config = RateLimitConfig::default().with_budget(7).unwrap();
+        let limits = RateLimits::new(config);
+        let now = Instant::now();
+        let post = Method::POST;
+        for expected in [4, 3, 2, 1, 0] {
+            match limits.consume("t", &post, SUBSCRIPTIONS, now) {
+                Verdict::Allowed(o) => assert_eq!(o.remaining, expected),
+                Verdict::Refused(..) => panic!("refused early"),
+            }
+        }
+        match limits.consume("t", &post, SUBSCRIPTIONS, now) {
+            Verdict::Refused(o, name) => {
+                assert!(name.contains("subscription"), "{name}");
+                assert_eq!((o.points, o.consumed), (5, 6));
+            }
+            Verdict::Allowed(o) => panic!("allowed: {o:?}"),
+        }
+        // The general budget (7) is the one left for other endpoints: one.
+        match limits.consume("t", &Method::GET, "/labels", now) {
+            Verdict::Allowed(o) => assert_eq!((o.points, o.remaining), (7, 0)),
+            Verdict::Refused(..) => panic!("a read is not a subscription write"),
+        }
+        // Another token has windows of its own.
+        match limits.consume("u", &post, SUBSCRIPTIONS, now) {
+            Verdict::Allowed(o) => assert_eq!(o.remaining, 4),
+            Verdict::Refused(..) => panic!("budgets are per token"),
+        }
+    }
+
+    #[test]
+    fn scale_shortens_windows_and_bad_values_are_refused() {
+        let c = RateLimitConfig::default().with_scale(60.0).unwrap();
+        assert_eq!(c.limit(5).window, Duration::from_secs(1));
+        assert_eq!(c.limit(5).points, 5);
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(RateLimitConfig::default().with_scale(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            RateLimitConfig::default().with_budget(0),
+            Err(ConfigError::Budget)
+        );
+    }
+}
