@@ -114,8 +114,8 @@ async fn over_the_budget_answers_segments_429_and_changes_nothing() {
 
 #[tokio::test]
 async fn subscription_writes_hit_their_limit_while_other_endpoints_pass() {
-    // Five a minute at 12x: five every 5 s.
-    let ws = TestWorkspace::start_with_limits(limits(12.0, 600))
+    // Five a minute at 8x: five every 7.5 s, room for a slow machine.
+    let ws = TestWorkspace::start_with_limits(limits(8.0, 600))
         .await
         .unwrap();
     let c = ws.owner();
@@ -137,7 +137,7 @@ async fn subscription_writes_hit_their_limit_while_other_endpoints_pass() {
     }
     let refused = ws.send_raw(Method::POST, &path, body.clone()).await;
     assert!(
-        first.elapsed() < Duration::from_secs(5),
+        first.elapsed() < Duration::from_millis(7500),
         "the test outran its window"
     );
     let error = assert_error(&refused, 429, None);
@@ -150,7 +150,7 @@ async fn subscription_writes_hit_their_limit_while_other_endpoints_pass() {
         refused.text
     );
     let ms = error["data"]["msBeforeNext"].as_u64().unwrap();
-    assert!(ms <= 5_000, "{ms}");
+    assert!(ms <= 7_500, "{ms}");
     // Other endpoints still pass, reads and writes; reads of subscriptions too.
     assert_eq!(ws.get_raw("/labels").await.status, 200);
     c.create_label(&Label {
@@ -169,7 +169,7 @@ async fn subscription_writes_hit_their_limit_while_other_endpoints_pass() {
 
 #[tokio::test]
 async fn the_client_waits_through_a_429_and_succeeds() {
-    let ws = TestWorkspace::start_with_limits(limits(30.0, 600))
+    let ws = TestWorkspace::start_with_limits(limits(8.0, 600))
         .await
         .unwrap();
     let c = ws.owner();
@@ -181,7 +181,7 @@ async fn the_client_waits_through_a_429_and_succeeds() {
         .create_destination(&fixtures::amplitude_actions_destination(&src.id))
         .await
         .unwrap();
-    // Eight creates under five per 2 s: the sixth is refused and retried
+    // Eight creates under five per 7.5 s: the sixth is refused and retried
     // after the wait the answer names.
     let started = Instant::now();
     for i in 0..8 {
@@ -209,7 +209,7 @@ async fn the_client_waits_through_a_429_and_succeeds() {
         })
         .unwrap_or_else(|| panic!("no 429 counted:\n{metrics}"));
     assert!(refused.ends_with(" 1"), "{refused}");
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(20));
 }
 
 #[tokio::test]
