@@ -56,6 +56,8 @@ pub fn start_server(binary: &Path, dir: &Path, token: &str) -> anyhow::Result<(G
     let database = format!("sqlite://{}", dir.join("bench.db").display());
     let child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
+        // Benchmarks measure the tools, not Segment's limits.
+        .args(["--rate-limits", "off"])
         .env("SEGMENT_WORKSPACE_TOKEN", token)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

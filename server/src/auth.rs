@@ -10,6 +10,8 @@ use axum::response::Response;
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
+use crate::limits::{RateLimitConfig, RateLimits};
+use crate::metrics::Metrics;
 use crate::store::{Actor, Scope, Store};
 
 #[derive(Clone)]
@@ -17,6 +19,11 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Tokens seen before, by hash: most requests skip the database here.
     tokens: Arc<RwLock<HashMap<String, Actor>>>,
+    /// Segment's rate limits, when on (off unless asked for).
+    pub(crate) limits: Option<Arc<RateLimits>>,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Becomes true when the server stops, so long polls answer at once.
+    pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -24,9 +31,27 @@ impl AppState {
         AppState {
             store,
             tokens: Arc::default(),
+            limits: None,
+            metrics: Arc::default(),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }
+
+    /// Enforces Segment's rate limits as `config` says.
+    pub fn with_rate_limits(mut self, config: RateLimitConfig) -> Self {
+        self.limits = Some(Arc::new(RateLimits::new(config)));
+        self
+    }
+
+    /// The limits, to pause and resume them while serving.
+    pub fn limits_handle(&self) -> Option<Arc<RateLimits>> {
+        self.limits.clone()
+    }
 }
+
+/// The caller's token hash, for what counts per token (rate limits).
+#[derive(Clone, Debug)]
+pub struct TokenHash(pub String);
 
 /// Tokens are stored as SHA-256 digests, never in the clear.
 pub fn token_hash(token: &str) -> String {
@@ -41,14 +66,13 @@ pub fn token_hash(token: &str) -> String {
     out
 }
 
-async fn resolve(state: &AppState, token: &str) -> Result<Option<Actor>, AppError> {
-    let hash = token_hash(token);
-    if let Some(actor) = state.tokens.read().ok().and_then(|t| t.get(&hash).cloned()) {
+async fn resolve(state: &AppState, hash: &str) -> Result<Option<Actor>, AppError> {
+    if let Some(actor) = state.tokens.read().ok().and_then(|t| t.get(hash).cloned()) {
         return Ok(Some(actor));
     }
-    let actor = state.store.token(&hash).await?;
+    let actor = state.store.token(hash).await?;
     if let (Some(a), Ok(mut cache)) = (&actor, state.tokens.write()) {
-        cache.insert(hash, a.clone());
+        cache.insert(hash.to_string(), a.clone());
     }
     Ok(actor)
 }
@@ -71,7 +95,8 @@ pub async fn require_token(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::unauthorized("send a token as `Authorization: Bearer <token>`"))?;
-    let actor = resolve(&state, token)
+    let hash = token_hash(token);
+    let actor = resolve(&state, &hash)
         .await?
         .ok_or_else(|| AppError::unauthorized("the token is not valid for this workspace"))?;
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
@@ -81,6 +106,7 @@ pub async fn require_token(
         ));
     }
     req.extensions_mut().insert(actor);
+    req.extensions_mut().insert(TokenHash(hash));
     Ok(next.run(req).await)
 }
 

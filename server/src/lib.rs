@@ -9,6 +9,8 @@ pub mod error;
 pub mod ids;
 pub mod input;
 pub mod kind;
+pub mod limits;
+pub mod metrics;
 pub mod pagination;
 pub mod routes;
 pub mod rule_plan;
@@ -47,6 +49,12 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
+    let stopping = state.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Long polls answer now rather than hold the shutdown for 25 s.
+        stopping.send_replace(true);
+    };
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await?;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use segment_workspace::limits::{self, RateLimitConfig, RateLimitMode};
 use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, SqliteStore, Store};
 use segment_workspace::{auth, ids, kind::Kind, AppState};
 
@@ -46,6 +47,8 @@ enum Command {
         /// (`seed --engage`).
         #[arg(long, requires = "seed")]
         engage: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Manage API tokens.
     Token {
@@ -54,6 +57,35 @@ enum Command {
     },
     /// Fill a workspace through the API with a realistic sample.
     Seed(segment_workspace::seed::SeedArgs),
+}
+
+/// Segment's rate limits: on by default, as on Segment.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// `segment`: a per-token budget and Segment's per-endpoint limits, with
+    /// its headers and 429s; `off`: answer everything (seeds, benchmarks).
+    #[arg(long, value_enum, default_value = "segment")]
+    rate_limits: RateLimitMode,
+    /// Multiplies every limit's pace: each keeps its count of requests in a
+    /// minute divided by F (60: a minute's limits every second).
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    rate_limit_scale: f64,
+    /// Requests per token per minute, before the per-endpoint limits.
+    /// Segment does not publish its number; this is an assumption.
+    #[arg(long, default_value_t = limits::DEFAULT_BUDGET_PER_MINUTE, value_name = "N")]
+    rate_limit_budget: u32,
+}
+
+impl LimitArgs {
+    fn config(&self) -> anyhow::Result<Option<RateLimitConfig>> {
+        if self.rate_limits == RateLimitMode::Off {
+            return Ok(None);
+        }
+        let config = RateLimitConfig::default()
+            .with_scale(self.rate_limit_scale)?
+            .with_budget(self.rate_limit_budget)?;
+        Ok(Some(config))
+    }
 }
 
 #[derive(Subcommand)]
@@ -91,7 +123,11 @@ async fn main() -> anyhow::Result<()> {
             owner,
             seed,
             engage,
-        } => serve(listen, &database, token, &owner, (seed, engage)).await,
+            limits,
+        } => {
+            let limits = limits.config()?;
+            serve(listen, &database, token, &owner, (seed, engage), limits).await
+        }
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -159,6 +195,7 @@ async fn serve(
     token: Option<String>,
     owner: &str,
     (seed, engage): (bool, bool),
+    limits: Option<RateLimitConfig>,
 ) -> anyhow::Result<()> {
     let store = Arc::new(
         SqliteStore::open(database)
@@ -189,7 +226,17 @@ async fn serve(
         .await?
         .items
         .is_empty();
-    let state = AppState::new(store);
+    let state = match limits {
+        Some(config) => AppState::new(store).with_rate_limits(config),
+        None => AppState::new(store),
+    };
+    // The seed is not limited: nobody else knows the server before it ends.
+    let limits_after_seed = state.limits_handle();
+    if seed {
+        if let Some(l) = &limits_after_seed {
+            l.set_active(false);
+        }
+    }
     let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<SocketAddr>();
     // With --seed the URL line waits for the sample: whoever reads it (a
     // person about to curl, a script) finds the workspace filled.
@@ -203,12 +250,18 @@ async fn serve(
                 .build()
             else {
                 eprintln!("seeding failed: no runtime");
+                if let Some(l) = &limits_after_seed {
+                    l.set_active(true);
+                }
                 return;
             };
             runtime.block_on(async move {
                 let Ok(addr) = bound_rx.await else { return };
                 if already_seeded {
                     eprintln!("the workspace already has sources; --seed left it as it is");
+                    if let Some(l) = &limits_after_seed {
+                        l.set_active(true);
+                    }
                     print_url(addr);
                     return;
                 }
@@ -232,6 +285,9 @@ async fn serve(
                         }
                     }
                     Err(e) => eprintln!("seeding failed: {e:#}"),
+                }
+                if let Some(l) = &limits_after_seed {
+                    l.set_active(true);
                 }
                 print_url(addr);
             });

@@ -299,3 +299,112 @@ fn serve_on_a_taken_port_fails() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.to_lowercase().contains("in use"), "{stderr:?}");
 }
+
+/// A GET of `path` with `token`: status and `X-RateLimit-Remaining`.
+async fn limited_get(url: &str, token: &str, path: &str) -> (u16, Option<String>) {
+    let response = reqwest::Client::new()
+        .get(format!("{url}{path}"))
+        .bearer_auth(token)
+        .timeout(START_LIMIT)
+        .send()
+        .await
+        .expect("an answer");
+    let remaining = response
+        .headers()
+        .get("x-ratelimit-remaining")
+        .map(|v| v.to_str().unwrap().to_string());
+    (response.status().as_u16(), remaining)
+}
+
+#[tokio::test]
+async fn serve_limits_by_default_and_rate_limits_off_answers_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path());
+    let limited = Served::start(&db, &["--token", "tok", "--rate-limit-budget", "2"]);
+    assert_eq!(
+        limited_get(&limited.url, "tok", "/").await,
+        (200, Some("1".into()))
+    );
+    assert_eq!(
+        limited_get(&limited.url, "tok", "/").await,
+        (200, Some("0".into()))
+    );
+    assert_eq!(
+        limited_get(&limited.url, "tok", "/").await,
+        (429, Some("0".into()))
+    );
+    drop(limited);
+    let off = Served::start(
+        &db,
+        &[
+            "--token",
+            "tok",
+            "--rate-limits",
+            "off",
+            "--rate-limit-budget",
+            "2",
+        ],
+    );
+    for _ in 0..5 {
+        assert_eq!(limited_get(&off.url, "tok", "/").await, (200, None));
+    }
+}
+
+/// `serve --seed` fills the workspace through its own API: under a budget
+/// smaller than the seed it would fail half-way if the seed were limited.
+#[tokio::test]
+async fn serve_seed_is_not_limited_and_the_limits_hold_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path());
+    let served = Served::start(
+        &db,
+        &["--token", "tok", "--seed", "--rate-limit-budget", "3"],
+    );
+    let sources = served.client("tok").list_sources().await.unwrap();
+    assert!(
+        sources.len() >= 12,
+        "the sample has its sources: {}",
+        sources.len()
+    );
+    assert_eq!(limited_get(&served.url, "tok", "/").await.0, 200);
+    assert_eq!(limited_get(&served.url, "tok", "/").await.0, 200);
+    assert_eq!(limited_get(&served.url, "tok", "/").await.0, 429);
+}
+
+#[test]
+fn a_bad_rate_limit_flag_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(dir.path());
+    for (args, words) in [
+        (
+            &["--rate-limit-scale", "0"][..],
+            &["--rate-limit-scale", "above 0"][..],
+        ),
+        (
+            &["--rate-limit-scale=-2"][..],
+            &["--rate-limit-scale", "above 0"][..],
+        ),
+        (
+            &["--rate-limit-scale=NaN"][..],
+            &["--rate-limit-scale", "above 0"][..],
+        ),
+        (
+            &["--rate-limit-budget", "0"][..],
+            &["--rate-limit-budget", "at least 1"][..],
+        ),
+        (
+            &["--rate-limits", "sometimes"][..],
+            &["--rate-limits", "segment", "off"][..],
+        ),
+    ] {
+        let mut all = vec!["serve", "--listen", "127.0.0.1:0", "--database", &db];
+        all.extend(args);
+        let out = run(&all);
+        assert!(!out.status.success(), "{args:?} was taken");
+        assert!(out.stdout.is_empty(), "{args:?} printed a URL");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for word in words {
+            assert!(stderr.contains(word), "{word} in {stderr:?}");
+        }
+    }
+}

@@ -29,6 +29,7 @@ pub mod raw;
 pub mod workspace;
 
 pub use raw::{assert_client_error, assert_error, Raw};
+pub use segment_workspace::limits::RateLimitConfig;
 pub use segment_workspace::store::Scope;
 pub use workspace::{fast_retry, TestWorkspace, OWNER_EMAIL, READER_EMAIL};
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context};
 use segment_api::{Client, ClientConfig, RetryPolicy};
 use segment_workspace::kind::Kind;
+use segment_workspace::limits::RateLimitConfig;
 use segment_workspace::store::{Actor, Batch, Doc, Scope, Store};
 use segment_workspace::{auth, ids};
 use tempfile::TempDir;
@@ -61,12 +62,26 @@ pub struct TestWorkspace {
     owner: Client,
     reader: Client,
     http: reqwest::Client,
+    /// Segment's rate limits, when this workspace enforces them.
+    limits: Option<RateLimitConfig>,
     _dir: TempDir,
 }
 
 impl TestWorkspace {
     /// Starts a server on a free loopback port with a fresh database.
+    /// A workspace without rate limits (the suite's default for now).
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(None).await
+    }
+
+    /// A workspace that enforces Segment's rate limits as `config` says
+    /// (`RateLimitConfig::default().with_scale(60.0)?` runs a minute's
+    /// limits every second).
+    pub async fn start_with_limits(config: RateLimitConfig) -> anyhow::Result<Self> {
+        Self::start_with(Some(config)).await
+    }
+
+    async fn start_with(limits: Option<RateLimitConfig>) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("segment-e2e-")
             .tempdir()
@@ -76,7 +91,7 @@ impl TestWorkspace {
         let runtime = ServerRuntime::new()?;
         let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
         let (addr, server) = runtime
-            .run(launch(database_url.clone(), any_port))
+            .run(launch(database_url.clone(), any_port, limits))
             .await??;
         let owner_token = register(&runtime, &server, OWNER_EMAIL, Scope::WorkspaceOwner).await?;
         let read_only_token = register(&runtime, &server, READER_EMAIL, Scope::ReadOnly).await?;
@@ -96,6 +111,7 @@ impl TestWorkspace {
             database_path,
             owner_token,
             read_only_token,
+            limits,
             _dir: dir,
         })
     }
@@ -241,11 +257,16 @@ impl TestWorkspace {
     pub async fn restart(&mut self) -> anyhow::Result<()> {
         self.stop().await?;
         let db = self.database_url.clone();
-        let (addr, server) = match self.runtime.run(launch(db.clone(), self.addr)).await? {
+        let limits = self.limits;
+        let (addr, server) = match self
+            .runtime
+            .run(launch(db.clone(), self.addr, limits))
+            .await?
+        {
             Ok(started) => started,
             Err(_) => {
                 let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
-                self.runtime.run(launch(db, any_port)).await??
+                self.runtime.run(launch(db, any_port, limits)).await??
             }
         };
         self.addr = addr;
@@ -303,10 +324,18 @@ struct Server {
 }
 
 /// Opens the database and serves it on `listen`; returns once it is bound.
-async fn launch(database_url: String, listen: SocketAddr) -> anyhow::Result<(SocketAddr, Server)> {
+async fn launch(
+    database_url: String,
+    listen: SocketAddr,
+    limits: Option<RateLimitConfig>,
+) -> anyhow::Result<(SocketAddr, Server)> {
     let state = segment_workspace::open(&database_url)
         .await
         .with_context(|| format!("opening {database_url}"))?;
+    let state = match limits {
+        Some(config) => state.with_rate_limits(config),
+        None => state,
+    };
     let store = state.store.clone();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let (bound_tx, bound_rx) = oneshot::channel();

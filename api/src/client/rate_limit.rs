@@ -8,7 +8,8 @@ use crate::error::ApiError;
 
 /// The wait a rate-limited answer asks for: `data.msBeforeNext` in the error
 /// body first, then `Retry-After` (seconds or an HTTP date), then
-/// `X-RateLimit-Reset` (epoch seconds or milliseconds, or seconds from now).
+/// `X-RateLimit-Reset` (a date, Segment's documented form; or epoch seconds
+/// or milliseconds, or seconds from now).
 pub fn wait_hint(headers: &HeaderMap, err: &ApiError) -> Option<Duration> {
     let from_body = err.errors.iter().find_map(|e| {
         e.data
@@ -37,7 +38,11 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn rate_limit_reset(headers: &HeaderMap) -> Option<Duration> {
-    let v: f64 = header(headers, "x-ratelimit-reset")?.parse().ok()?;
+    let raw = header(headers, "x-ratelimit-reset")?;
+    if let Ok(at) = httpdate::parse_http_date(raw) {
+        return Some(at.duration_since(SystemTime::now()).unwrap_or_default());
+    }
+    let v: f64 = raw.parse().ok()?;
     if !v.is_finite() || v < 0.0 {
         return None;
     }
@@ -94,6 +99,24 @@ mod tests {
         let d = wait_hint(&h, &none).unwrap();
         assert!(
             d > Duration::from_millis(2500) && d <= Duration::from_millis(3000),
+            "{d:?}"
+        );
+    }
+
+    /// Segment documents `X-RateLimit-Reset` as a date; it was read as a
+    /// number only, so a date gave no wait at all.
+    #[test]
+    fn reset_as_a_date() {
+        let none = ApiError {
+            status: 429,
+            errors: vec![],
+        };
+        let mut h = HeaderMap::new();
+        let at = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(5));
+        h.insert("x-ratelimit-reset", at.parse().unwrap());
+        let d = wait_hint(&h, &none).expect("a date is a wait");
+        assert!(
+            d > Duration::from_secs(3) && d <= Duration::from_secs(5),
             "{d:?}"
         );
     }

@@ -75,6 +75,8 @@ async fn start_server(binary: &PathBuf, dir: &TempDir, token: &str) -> anyhow::R
     let database = format!("sqlite://{}", dir.0.join("bench.db").display());
     let mut child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
+        // Benchmarks measure the tools, not Segment's limits.
+        .args(["--rate-limits", "off"])
         // The token goes by environment, not argv, so `ps` does not show it.
         .env("SEGMENT_WORKSPACE_TOKEN", token)
         .stdin(Stdio::null())

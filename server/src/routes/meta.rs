@@ -121,11 +121,13 @@ async fn audit_events(State(state): State<AppState>, uri: Uri) -> AppResult<List
             _ => {}
         }
     }
-    let page = state
-        .store
-        .audit_events(&filter, request.after, request.count)
-        .await?;
-    let mut page = page;
+    let wait = super::audit_wait::parse(uri.query())?;
+    let mut page = super::audit_wait::read_until(&state, wait, || {
+        state
+            .store
+            .audit_events(&filter, request.after, request.count)
+    })
+    .await?;
     let items = std::mem::take(&mut page.items);
     Ok(answer::list("events", items, request, &page))
 }

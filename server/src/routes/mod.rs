@@ -2,6 +2,7 @@
 
 mod answer;
 mod audiences;
+mod audit_wait;
 mod computed_traits;
 mod destinations;
 mod filters;
@@ -58,12 +59,31 @@ pub fn router(state: AppState) -> Router {
         .merge(computed_traits::routes())
         .fallback(|| async { AppError::no_route() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() });
-    api.layer(middleware::from_fn_with_state(
-        state.clone(),
-        crate::auth::require_token,
-    ))
-    .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
-    .with_state(state)
+    // Innermost first: limits count authenticated tokens; metrics count
+    // every answer, 401s and 429s included.
+    let api = match state.limits.clone() {
+        Some(limits) => api.layer(middleware::from_fn_with_state(
+            limits,
+            crate::limits::enforce,
+        )),
+        None => api,
+    };
+    let metrics = state.metrics.clone();
+    let api = api
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::require_token,
+        ))
+        .layer(middleware::from_fn_with_state(
+            metrics.clone(),
+            crate::metrics::record,
+        ))
+        .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
+        .with_state(state);
+    Router::new()
+        .route("/metrics", axum::routing::get(crate::metrics::render))
+        .with_state(metrics)
+        .merge(api)
 }
 
 /// `{"data": {"status": "SUCCESS"}}`: deletes and relation changes.

@@ -286,6 +286,9 @@ pub trait Store: Send + Sync + 'static {
     /// Every document of a kind under `parent` (rules of a plan), unpaged.
     async fn list_all(&self, kind: Kind, parent: Option<&str>) -> StoreResult<Vec<Doc>>;
     async fn apply(&self, batch: Batch, actor: &Actor) -> StoreResult<()>;
+    /// Changes after every commit that wrote something, once its writes
+    /// are readable (a long poll on the audit trail waits on it).
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64>;
     async fn audit_events(
         &self,
         filter: &AuditFilter,

@@ -2,7 +2,7 @@
 //! groups that share one transaction, and so one fsync.
 
 use sqlx::{Acquire, SqlitePool};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::backend;
 use super::writes::apply_in;
@@ -23,7 +23,12 @@ pub(super) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 /// Commits queued batches until the store is dropped (the queue's only
 /// sender), as many per transaction as are waiting, up to [`GROUP_MAX`].
-pub(super) async fn commit_groups(pool: SqlitePool, mut queue: mpsc::Receiver<Pending>) {
+/// `committed` counts the groups that wrote something, after their commit.
+pub(super) async fn commit_groups(
+    pool: SqlitePool,
+    mut queue: mpsc::Receiver<Pending>,
+    committed: watch::Sender<u64>,
+) {
     while let Some(first) = queue.recv().await {
         let mut group = vec![first];
         while group.len() < GROUP_MAX {
@@ -33,6 +38,10 @@ pub(super) async fn commit_groups(pool: SqlitePool, mut queue: mpsc::Receiver<Pe
             }
         }
         let outcomes = commit_group(&pool, &group).await;
+        if outcomes.iter().any(Result::is_ok) {
+            // Readers see the commit by now: a woken long poll finds it.
+            committed.send_modify(|n| *n = n.wrapping_add(1));
+        }
         for (p, outcome) in group.into_iter().zip(outcomes) {
             // A caller that went away finds its batch committed all the same,
             // as when an answer is lost on the wire.

@@ -35,6 +35,8 @@ pub struct SqliteStore {
     write: SqlitePool,
     /// Batches for the committer task ([`commit_groups`]).
     batches: mpsc::Sender<Pending>,
+    /// Counts commits that wrote something (see [`Store::commits`]).
+    commits: tokio::sync::watch::Receiver<u64>,
 }
 
 fn backend(e: sqlx::Error) -> StoreError {
@@ -67,11 +69,13 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(format!("migrating the database: {e}")))?;
         let read = Readers::open(&options.read_only(true), read_connections()).await?;
         let (batches, queue) = mpsc::channel(1024);
-        tokio::spawn(commit_groups(write.clone(), queue));
+        let (committed, commits) = tokio::sync::watch::channel(0);
+        tokio::spawn(commit_groups(write.clone(), queue, committed));
         let store = SqliteStore {
             read,
             write,
             batches,
+            commits,
         };
         store.ensure_workspace().await?;
         Ok(store)
@@ -113,6 +117,10 @@ impl Store for SqliteStore {
 
     async fn list_all(&self, kind: Kind, parent: Option<&str>) -> StoreResult<Vec<Doc>> {
         queries::list_all(self.read.get().await?.conn()?, kind, parent).await
+    }
+
+    fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.clone()
     }
 
     async fn apply(&self, batch: Batch, actor: &Actor) -> StoreResult<()> {
