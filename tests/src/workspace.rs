@@ -67,10 +67,24 @@ pub struct TestWorkspace {
     _dir: TempDir,
 }
 
+/// How much faster than Segment the suite's workspaces limit: 60 runs a
+/// minute's limits every second (600 requests a second per token, 5
+/// subscription writes a second).
+pub const TEST_LIMIT_SCALE: f64 = 60.0;
+
 impl TestWorkspace {
-    /// Starts a server on a free loopback port with a fresh database.
-    /// A workspace without rate limits (the suite's default for now).
+    /// Starts a server on a free loopback port with a fresh database,
+    /// enforcing Segment's rate limits at [`TEST_LIMIT_SCALE`] times their
+    /// pace: every limit's shape, with a minute's requests each second.
     pub async fn start() -> anyhow::Result<Self> {
+        let config = RateLimitConfig::default()
+            .with_scale(TEST_LIMIT_SCALE)
+            .context("the test rate-limit scale")?;
+        Self::start_with(Some(config)).await
+    }
+
+    /// A workspace that never limits, as `serve --rate-limits off`.
+    pub async fn start_unlimited() -> anyhow::Result<Self> {
         Self::start_with(None).await
     }
 

@@ -214,7 +214,7 @@ async fn the_client_waits_through_a_429_and_succeeds() {
 
 #[tokio::test]
 async fn with_limits_off_nothing_is_refused_or_counted() {
-    let ws = TestWorkspace::start().await.unwrap();
+    let ws = TestWorkspace::start_unlimited().await.unwrap();
     // More than the default budget of a minute, as fast as it goes.
     for i in 0..700 {
         let raw = ws.get_raw("/labels").await;
