@@ -220,7 +220,11 @@ pub(super) async fn audit_events(
         .iter()
         .map(audit_from_row)
         .collect::<StoreResult<Vec<_>>>()?;
-    let last = events.iter().take(count as usize).next_back().map(|(s, _)| *s);
+    let last = events
+        .iter()
+        .take(count as usize)
+        .next_back()
+        .map(|(s, _)| *s);
     let mut page = page(events, count, total as u64);
     if f.follow && page.next.is_none() {
         page.next = Some(last.unwrap_or(after));
