@@ -3,15 +3,25 @@
 
 use std::process::ExitCode;
 
-/// Logs on stderr, filtered by `SEGMENT_GITOPS_LOG` (warnings by default).
+/// Logs on stderr, filtered by `SEGMENT_GITOPS_LOG` (warnings by default),
+/// and the count of requests sent ([`crate::requests`]), whatever the filter.
 pub fn init_logging() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SEGMENT_GITOPS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SEGMENT_GITOPS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let logs = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .init();
+        .with_filter(filter);
+    let counted =
+        crate::requests::Counter.with_filter(tracing_subscriber::filter::filter_fn(|m| {
+            m.target() == crate::requests::TARGET
+        }));
+    let _ = tracing_subscriber::registry()
+        .with(logs)
+        .with(counted)
+        .try_init();
 }
 
 /// The command line, or the exit code its answer ends with: help and

@@ -9,7 +9,7 @@ use segment_api::{Client, ClientConfig};
 use segment_gitops::git::remote::Remote;
 use segment_gitops::progress::Progress;
 use segment_gitops::session::{Options, Session};
-use segment_gitops::{sync, watch};
+use segment_gitops::{poll, sync, watch};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -42,6 +42,12 @@ enum Command {
         /// Print no line per commit (errors still go to stderr).
         #[arg(long, short)]
         quiet: bool,
+        /// With --watch, against a workspace that answers at once (Segment's
+        /// API): the longest wait between requests while nothing happens
+        /// (waits start at 1 s and double). Our workspace holds each request
+        /// until an event arrives instead.
+        #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = poll::parse_interval)]
+        poll_interval: std::time::Duration,
     },
     /// List what differs between the repository's HEAD and the workspace (exit 2 when something does).
     Drift {
@@ -174,6 +180,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                     .await?;
                 progress.finish();
                 print_report(&report);
+                println!("{}", segment_gitops::requests::summary());
                 // Exported, but a person must clear what stood in the way;
                 // the record in the repository has sync write it then.
                 Ok(if report.unwritten.is_empty() {
@@ -189,6 +196,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             watch,
             full,
             quiet,
+            poll_interval,
         } => {
             let session = common.session()?;
             let work = async {
@@ -206,7 +214,11 @@ async fn run(command: Command) -> Result<ExitCode> {
                     }
                 };
                 let progress = if watch {
-                    watch::run(&session, &common.url, &print, stopped()).await?
+                    let polling = poll::Polling {
+                        interval: poll_interval,
+                        ..Default::default()
+                    };
+                    watch::run(&session, &common.url, &print, polling, stopped()).await?
                 } else {
                     // Told to stop, it stops after the commit in progress.
                     let mut state = sync::Follow::default();
@@ -221,6 +233,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                         "{} events read, {} commits",
                         progress.events, progress.commits
                     );
+                    println!("{}", segment_gitops::requests::summary());
                 }
                 Ok(ExitCode::SUCCESS)
             };

@@ -4,7 +4,7 @@
 //! killed sync resumes with no event lost and none committed twice.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
@@ -24,8 +24,6 @@ pub use object::{object_change, Change};
 const PAGE: u32 = 200;
 /// Characters of an object's name in a commit's subject line.
 const SUBJECT_NAME: usize = 100;
-/// How often `--watch` asks for new events.
-pub const POLL: Duration = Duration::from_millis(100);
 
 /// What one pass committed.
 #[derive(Debug, Default, Clone, Copy)]
@@ -98,6 +96,37 @@ pub async fn follow(
     state: &mut Follow,
     on_commit: &(dyn Fn(&Committed) + Sync),
 ) -> Result<()> {
+    pass(session, state, on_commit, None).await.map(|_| ())
+}
+
+/// What one pass of a follower saw.
+#[derive(Debug, Clone, Copy)]
+pub struct Pass {
+    /// Events after the cursor that the pass read (committed or not).
+    pub events: usize,
+    /// How long the pass's last request took to answer: an empty answer
+    /// that came at once means the workspace did not hold the request.
+    pub last_answer: Duration,
+}
+
+/// [`follow`] asking the workspace to hold the request up to `wait` while
+/// no event follows the cursor (ours does; Segment's API answers at once).
+/// Returns after the first page that brought events, or after an empty one.
+pub async fn follow_waiting(
+    session: &Session,
+    state: &mut Follow,
+    on_commit: &(dyn Fn(&Committed) + Sync),
+    wait: Duration,
+) -> Result<Pass> {
+    pass(session, state, on_commit, Some(wait)).await
+}
+
+async fn pass(
+    session: &Session,
+    state: &mut Follow,
+    on_commit: &(dyn Fn(&Committed) + Sync),
+    wait: Option<Duration>,
+) -> Result<Pass> {
     state.refresh(session);
     // Objects earlier passes could not write, before anything newer.
     let retried = unwritten::retry(session, &mut state.base).await?;
@@ -106,13 +135,21 @@ pub async fn follow(
         pending::clear(session);
     }
     state.progress.commits += retried;
-    // Bounded: a page is at most PAGE events and each pass moves on.
+    let mut seen = Pass {
+        events: 0,
+        last_answer: Duration::ZERO,
+    };
+    // Bounded: a page is at most PAGE events and each turn moves on.
     for _ in 0..1_000_000 {
-        let (events, page) = session
-            .api
-            .audit_events_page(&AuditQuery::default(), state.cursor.page.as_deref(), PAGE)
-            .await
-            .context("reading the audit trail")?;
+        let asked = Instant::now();
+        let query = AuditQuery::default();
+        let at = state.cursor.page.as_deref();
+        let (events, page) = match wait {
+            Some(wait) => session.api.audit_events_wait(&query, at, PAGE, wait).await,
+            None => session.api.audit_events_page(&query, at, PAGE).await,
+        }
+        .context("reading the audit trail")?;
+        seen.last_answer = asked.elapsed();
         let skip = match &state.cursor.event {
             Some(id) => events
                 .iter()
@@ -128,6 +165,7 @@ pub async fn follow(
             };
             let applied = apply_event_on_head(session, event, &cursor, state.base.as_ref()).await?;
             state.progress.events += 1;
+            seen.events += 1;
             let moved = applied.base.is_some();
             if let Some(base) = applied.base {
                 state.base = Some(base);
@@ -143,17 +181,30 @@ pub async fn follow(
             }
             state.cursor = cursor;
         }
+        let full = events.len() as u32 >= PAGE;
         match page.next {
-            Some(next) if events.len() as u32 >= PAGE => {
+            // A follower's cursor after the page's last event (our
+            // workspace answers one at the end of the trail; Segment's
+            // answers none there, and the cursor stays on the page).
+            Some(next)
+                if !next.is_empty()
+                    && !events.is_empty()
+                    && Some(&next) != state.cursor.page.as_ref() =>
+            {
                 state.cursor = Cursor {
                     page: Some(next),
                     event: None,
                 };
+                // Another page, or nothing new yet on this one: read on
+                // (a follower's next read is the one that waits).
+                if !full && skip < events.len() {
+                    return Ok(seen);
+                }
             }
-            _ => return Ok(()),
+            _ => return Ok(seen),
         }
     }
-    Ok(())
+    Ok(seen)
 }
 
 /// Which object an event is about: the manifest knows exported ones, the

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::git::remote::RemoteError;
+use crate::poll::{Idle, Polling};
 use crate::session::Session;
-use crate::sync::{self, Committed, Follow, Progress, POLL};
+use crate::sync::{self, Committed, Follow, Progress};
 
 /// The first wait after a failure; each further failure doubles it.
 const FIRST_WAIT: Duration = Duration::from_millis(500);
@@ -156,12 +157,14 @@ pub async fn run(
     session: &Session,
     url: &str,
     on_commit: &(dyn Fn(&Committed) + Sync),
+    polling: Polling,
     stop: impl Future<Output = ()>,
 ) -> Result<Progress> {
     tokio::pin!(stop);
     let mut follow = Follow::default();
     let mut health = Health { url, down: None };
     let mut backoff = Backoff::default();
+    let mut idle = Idle::new(polling.interval);
     let mut unpushed = false;
     loop {
         let pass = async {
@@ -169,7 +172,7 @@ pub async fn run(
                 // Commits made while the remote was down.
                 session.publish()?;
             }
-            sync::follow(session, &mut follow, on_commit).await
+            sync::follow_waiting(session, &mut follow, on_commit, polling.hold).await
         };
         // Every await in a pass is a read or a wait; a commit (files,
         // branch, push) runs without one, so a pass dropped at an await
@@ -181,11 +184,19 @@ pub async fn run(
         };
         let wait = match result {
             None => return Ok(follow.progress),
-            Some(Ok(())) => {
+            Some(Ok(pass)) => {
                 health.recovered();
                 backoff.reset();
                 unpushed = false;
-                POLL
+                if pass.events > 0 {
+                    idle.reset();
+                    Duration::ZERO
+                } else if polling.held(pass.last_answer) {
+                    // The workspace waited for us: ask again at once.
+                    Duration::ZERO
+                } else {
+                    idle.next_wait()
+                }
             }
             Some(Err(e)) => match classify(&e) {
                 Class::Fatal => return Err(e),
@@ -196,6 +207,9 @@ pub async fn run(
                 }
             },
         };
+        if wait.is_zero() {
+            continue;
+        }
         tokio::select! {
             _ = &mut stop => return Ok(follow.progress),
             _ = tokio::time::sleep(wait) => {}

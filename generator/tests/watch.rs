@@ -222,8 +222,8 @@ async fn sync_prints_one_line_per_commit_and_quiet_prints_none() {
     let lines: Vec<&str> = loud.stdout.lines().collect();
     assert_eq!(
         lines.len(),
-        3,
-        "two commits and the summary:\n{}",
+        4,
+        "two commits, the summary and the request count:\n{}",
         loud.stdout
     );
     for (line, commit) in lines.iter().zip(oids.lines()) {
@@ -233,6 +233,11 @@ async fn sync_prints_one_line_per_commit_and_quiet_prints_none() {
     }
     assert!(lines[0].contains("Web v2"), "{}", lines[0]);
     assert_eq!(lines[2], "2 events read, 2 commits");
+    assert!(
+        lines[3].ends_with(" requests to the workspace"),
+        "{}",
+        lines[3]
+    );
 }
 
 // What broke: a token the workspace refuses is no outage; the watch must

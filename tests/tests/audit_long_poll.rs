@@ -103,3 +103,54 @@ async fn stopping_the_server_ends_a_long_poll() {
     let answered = within(LIMIT, "the poll's answer", waiting).await.unwrap();
     assert_eq!(answered.ok(), Some(200));
 }
+
+/// The cursor a page answers, for the next request's query.
+fn next_of(raw: &Raw) -> serde_json::Value {
+    raw.data()["pagination"]["next"].clone()
+}
+
+// What broke: at the end of the trail `next` was null, so a follower had
+// no cursor meaning "after the last event" and its `wait` on the page it
+// had read answered at once (the page had events): it could only poll.
+#[tokio::test]
+async fn a_follower_gets_a_cursor_after_the_last_event_and_waits_on_it() {
+    let ws = TestWorkspace::start().await.unwrap();
+    ws.owner().create_label(&label("one")).await.unwrap();
+    ws.owner().create_label(&label("two")).await.unwrap();
+    // Segment's shape for a plain read: the last page has no next.
+    let plain = ws.get_raw("/audit-events").await;
+    assert_eq!(next_of(&plain), serde_json::Value::Null, "{}", plain.text);
+    // A follower's read of the same page names where to resume.
+    let first = ws.get_raw("/audit-events?wait=0").await;
+    assert_eq!(first.data()["events"].as_array().unwrap().len(), 2);
+    let end = next_of(&first);
+    let end = end.as_str().expect("a cursor at the end of the trail");
+    // At that cursor nothing follows: the request is held, not answered.
+    let path = format!("/audit-events?wait=10&pagination.cursor={end}");
+    let waiting = tokio::spawn(Raw::send(ws.request(Method::GET, &path)));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "a wait at the end answered at once");
+    ws.owner().create_label(&label("three")).await.unwrap();
+    let woke = within(LIMIT, "the follower's poll", waiting).await.unwrap();
+    let events = woke.data()["events"].as_array().unwrap().clone();
+    assert_eq!(events.len(), 1, "{}", woke.text);
+    assert!(events[0]["resourceName"]
+        .as_str()
+        .unwrap()
+        .contains("three"));
+    // An empty follower's page answers its own cursor, and a walk ends.
+    let next = next_of(&woke);
+    let path = format!(
+        "/audit-events?wait=0&pagination.cursor={}",
+        next.as_str().unwrap()
+    );
+    let empty = ws.get_raw(&path).await;
+    assert_eq!(empty.data()["events"], serde_json::json!([]));
+    assert_eq!(next_of(&empty), next);
+    let all = ws
+        .owner()
+        .list_audit_events(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+}

@@ -161,6 +161,23 @@ impl Client {
         )
         .await
     }
+
+    /// [`Self::audit_events_page`] for a follower: a workspace that can hold
+    /// the request open answers when an event after `cursor` arrives or
+    /// `wait` ends (ours; Segment's API ignores `wait` and answers at once),
+    /// and answers a cursor at the end of the trail to resume from.
+    pub async fn audit_events_wait(
+        &self,
+        query: &AuditQuery,
+        cursor: Option<&str>,
+        count: u32,
+        wait: std::time::Duration,
+    ) -> Result<(Vec<AuditEvent>, Pagination)> {
+        let mut params = audit_params(query);
+        params.push(("wait", format!("{}", wait.as_secs_f64())));
+        self.list_page("audit-events", "events", &params, cursor, count)
+            .await
+    }
 }
 
 fn audit_params(q: &AuditQuery) -> Vec<(&'static str, String)> {

@@ -205,6 +205,7 @@ impl Client {
                 req = req.json(b);
             }
             let last = attempt >= self.retry.max_attempts;
+            tracing::trace!(target: "segment_api::request", %method, "sending");
             match req.send().await {
                 Err(e) => {
                     if idempotent && !last && (e.is_connect() || e.is_timeout()) {
@@ -377,9 +378,11 @@ impl Client {
                 let (items, page) = self
                     .list_page::<T>(path, key, query, cursor.as_deref(), PAGE_SIZE)
                     .await?;
-                let next = page
-                    .next
-                    .filter(|next| !next.is_empty() && Some(next) != cursor.as_ref());
+                // An empty page ends a walk too: a follower's cursor at the
+                // end of the audit trail (`wait`) is never null.
+                let next = page.next.filter(|next| {
+                    !items.is_empty() && !next.is_empty() && Some(next) != cursor.as_ref()
+                });
                 Ok(Some((items, (next.map(Some), read + 1))))
             },
         )

@@ -112,6 +112,10 @@ async fn audit_events(State(state): State<AppState>, uri: Uri) -> AppResult<List
                 }
             }
             "resourceId" => filter.resource_id = Some(v),
+            // A follower (it asks to wait, even 0 s) gets a cursor at the
+            // end of the trail to wait on; Segment's answer, `next: null`,
+            // stays what a plain read gets.
+            "wait" => filter.follow = true,
             "resourceType" => {
                 // Take the stored name ("destination_filter") as well as the
                 // display name ("Destination Filter").

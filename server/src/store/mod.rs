@@ -247,6 +247,10 @@ pub struct AuditFilter {
     pub end_time: Option<String>,
     pub resource_id: Option<String>,
     pub resource_type: Option<String>,
+    /// A follower's read: `next` is set at the end of the trail too (the
+    /// last event's position, or `after` when none follow), so "after the
+    /// last event I saw" is a cursor; a plain read ends with `None`.
+    pub follow: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -58,7 +58,12 @@ pub fn sync_latencies(
     let mut sync = Guard(child);
 
     let mut latencies = Vec::with_capacity(changes as usize);
+    let mut gets_before = 0;
     for i in 0..=changes as usize {
+        if i == 1 {
+            // After the uncounted first change: sync's start is not counted.
+            gets_before = runtime.block_on(gets(&ws.base))?;
+        }
         let source = sources[i % sources.len()];
         let name = format!("gitops-bench change {i}");
         let before = std::fs::read(&branch).ok();
@@ -101,7 +106,34 @@ pub fn sync_latencies(
             );
         }
     }
+    if changes > 0 {
+        // sync only reads; the bench's renames are PATCHes. The request
+        // held when the last change was committed is not answered yet.
+        let sent = runtime.block_on(gets(&ws.base))? - gets_before;
+        println!(
+            "sync --watch: {sent} requests for {changes} changes ({:.2} per event)",
+            sent as f64 / f64::from(changes)
+        );
+    }
     Ok(latencies)
+}
+
+/// GET requests the workspace answered, from its `/metrics`.
+async fn gets(base: &str) -> anyhow::Result<u64> {
+    let url = format!("{}/metrics", base.trim_end_matches('/'));
+    let text = tokio::time::timeout(API_LIMIT, async {
+        reqwest::get(&url).await?.error_for_status()?.text().await
+    })
+    .await
+    .context("reading /metrics timed out")?
+    .with_context(|| format!("reading {url}"))?;
+    Ok(text
+        .lines()
+        .filter(|l| {
+            l.starts_with("segment_workspace_requests_total{") && l.contains("method=\"GET\"")
+        })
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<u64>().ok())
+        .sum())
 }
 
 /// The loose ref file of the checked-out branch (git2 writes loose refs).

@@ -220,7 +220,16 @@ pub(super) async fn audit_events(
         .iter()
         .map(audit_from_row)
         .collect::<StoreResult<Vec<_>>>()?;
-    Ok(page(events, count, total as u64))
+    let last = events
+        .iter()
+        .take(count as usize)
+        .next_back()
+        .map(|(s, _)| *s);
+    let mut page = page(events, count, total as u64);
+    if f.follow && page.next.is_none() {
+        page.next = Some(last.unwrap_or(after));
+    }
+    Ok(page)
 }
 
 pub(super) async fn token(conn: &mut SqliteConnection, hash: &str) -> StoreResult<Option<Actor>> {
