@@ -116,6 +116,33 @@ async fn under(api: &Client, children: &[&'static Kind], listed: Listed) -> Resu
     Ok(groups.into_iter().flatten().collect())
 }
 
+/// The object of `kind` whose audit id is `audit_id`, looked for under
+/// `parents` only (import IDs of the parent type, space ids, or `""` for
+/// the workspace), not below: sync finds a new child without listing the
+/// whole workspace. Stops at the first parent that lists it.
+pub async fn find_under(
+    api: &Client,
+    kind: &'static Kind,
+    parents: &[String],
+    audit_id: &str,
+) -> Result<Option<Live>> {
+    let found = stream::iter(parents.iter().cloned())
+        .map(|parent| async move {
+            let pages: Vec<Vec<Listed>> = kind.list(api, &parent).try_collect().await?;
+            Ok(pages
+                .into_iter()
+                .flatten()
+                .map(|listed| Live::of(kind, listed.import_id))
+                .find(|live| live.audit_id == audit_id))
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_filter_map(|hit| future::ready(Ok(hit)))
+        .boxed()
+        .try_next()
+        .await?;
+    Ok(found)
+}
+
 /// The import ID of the object an audit event names, without listing the
 /// workspace where the event alone tells it (children whose events do not
 /// name their parent are found by listing).

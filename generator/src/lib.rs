@@ -15,6 +15,7 @@ pub mod desired;
 pub mod files;
 pub mod git;
 pub mod hcl;
+pub mod head_cache;
 pub mod inventory;
 pub mod kinds;
 pub mod naming;

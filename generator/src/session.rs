@@ -14,6 +14,7 @@ use crate::desired::{self, Desired};
 use crate::files::{self, Cursor, Manifest};
 use crate::git::remote::Remote;
 use crate::git::{Author, Repo};
+use crate::head_cache::HeadCache;
 use crate::inventory;
 use crate::reconcile::{self, Outcome, Request};
 use crate::repo::inside;
@@ -47,6 +48,7 @@ pub struct Session {
     spaces: Vec<String>,
     state: Managed,
     remote: Option<Remote>,
+    head: HeadCache,
 }
 
 /// What an export did.
@@ -89,6 +91,7 @@ impl Session {
             spaces: options.spaces,
             state,
             remote: options.remote,
+            head: HeadCache::default(),
         })
     }
 
@@ -107,11 +110,23 @@ impl Session {
 
     /// The manifest as committed (the work tree's before a first commit).
     pub fn manifest(&self) -> Manifest {
-        self.repo
-            .read_head(&self.in_folder(files::MANIFEST))
-            .or_else(|| std::fs::read_to_string(self.folder_dir().join(files::MANIFEST)).ok())
-            .and_then(|t| Manifest::parse(&t))
-            .unwrap_or_default()
+        match self.repo.head_blob(&self.in_folder(files::MANIFEST)) {
+            Some(id) => self.head.manifest(id, || {
+                self.repo.read_blob(id).and_then(|t| Manifest::parse(&t))
+            }),
+            None => std::fs::read_to_string(self.folder_dir().join(files::MANIFEST))
+                .ok()
+                .and_then(|t| Manifest::parse(&t)),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Runs `f` on the folder as HEAD holds it, parsing only the files
+    /// that changed since the last call (see [`HeadCache`]).
+    pub fn with_head_folder<T>(&self, f: impl FnOnce(&Folder) -> T) -> Result<T> {
+        Ok(self
+            .head
+            .with_folder(&self.repo.repo, &self.path, &self.folder_dir(), f)?)
     }
 
     /// Sync's three-way base as committed; `None` in a repository exported

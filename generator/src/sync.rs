@@ -10,13 +10,13 @@ use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
 
 use crate::base::{Base, BASE};
-use crate::files::{self, Cursor, Manifest};
+use crate::files::{self, Cursor};
 use crate::git::Author;
-use crate::inventory::{self, Live};
 use crate::kinds;
 use crate::session::{commit_message, Session};
 use crate::unwritten::{self, Entry, Failure, Unwritten, UNWRITTEN};
 
+mod locate;
 mod object;
 mod pending;
 pub use object::{object_change, Change};
@@ -205,38 +205,6 @@ async fn pass(
         }
     }
     Ok(seen)
-}
-
-/// Which object an event is about: the manifest knows exported ones, the
-/// event's id tells most others, and children are found by listing.
-async fn locate(
-    session: &Session,
-    manifest: &Manifest,
-    type_name: &'static str,
-    resource_id: &str,
-) -> Result<Option<Live>> {
-    if let Some(e) = manifest
-        .resources
-        .iter()
-        .find(|e| e.type_name == type_name && e.audit_id == resource_id)
-    {
-        return Ok(Some(Live {
-            type_name,
-            import_id: e.import_id.clone(),
-            audit_id: e.audit_id.clone(),
-        }));
-    }
-    if let Some(import_id) = inventory::import_id_of_event(type_name, resource_id) {
-        return Ok(Some(Live {
-            type_name,
-            import_id,
-            audit_id: resource_id.to_string(),
-        }));
-    }
-    let all = inventory::everything(&session.api, &session.spaces(manifest)).await?;
-    Ok(all
-        .into_iter()
-        .find(|l| l.type_name == type_name && l.audit_id == resource_id))
 }
 
 /// How often an event is built again when a person's commit moved the

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use segment_api::models::CreateProfilesWarehouse;
 use segment_e2e::fixtures::{postgres_warehouse, POSTGRES_WAREHOUSE};
-use segment_e2e::{within, TestWorkspace};
+use segment_e2e::within;
 use segment_resources::resources;
 use support::{gitops_ok, manifest, temp_dir};
 
@@ -23,14 +23,7 @@ fn utf8(p: &Path) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_of_the_sample_workspace_holds_every_registered_type() {
-    let ws = TestWorkspace::start().await.expect("workspace");
-    within(
-        LIMIT,
-        "seed",
-        segment_workspace::seed::seed(ws.owner(), 1, 8),
-    )
-    .await
-    .expect("seed");
+    let ws = support::seeded_workspace().await;
     // Engage spaces with audiences and computed traits: the export finds
     // them by listing spaces, with no --space.
     within(

@@ -10,12 +10,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::http::Method;
 use segment_api::models::Label;
 use segment_e2e::fake::{Reply, ScriptedServer};
-use segment_e2e::{RateLimitConfig, Raw, Scope, TestWorkspace};
+use segment_e2e::{RateLimitConfig, Scope, TestWorkspace};
 use serde_json::json;
-use support::{git_log, process};
+use support::{answered, git_log, process};
 
 /// The longest any one wait in these tests may take.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -66,20 +65,6 @@ fn gitops_ok(ws: &TestWorkspace, token: &str, args: &[&str]) -> process::Finishe
     let done = process::run(&mut cmd, support::COMMAND_LIMIT);
     assert!(done.status.success(), "{args:?}\n{}", done.output());
     done
-}
-
-/// Requests the workspace answered, from `/metrics`: all of them, and
-/// those to `route` (any status) when given.
-async fn answered(ws: &TestWorkspace, route: Option<&str>, status: Option<&str>) -> u64 {
-    let raw = Raw::send(ws.request_with(None, Method::GET, "/metrics")).await;
-    assert_eq!(raw.status, 200, "{}", raw.text);
-    raw.text
-        .lines()
-        .filter(|l| l.starts_with("segment_workspace_requests_total{"))
-        .filter(|l| route.is_none_or(|r| l.contains(&format!("route=\"{r}\""))))
-        .filter(|l| status.is_none_or(|s| l.contains(&format!("status=\"{s}\""))))
-        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<u64>().ok())
-        .sum()
 }
 
 /// The count a command printed on its "N requests to the workspace" line.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use segment_api::models::CreateSource;
 use segment_e2e::fixtures::JAVASCRIPT_SOURCE;
-use segment_e2e::{within, TestWorkspace};
+use segment_e2e::within;
 use segment_gitops::files;
 use support::terraform::TerraformDir;
 use support::{session, terraform_for};
@@ -17,14 +17,7 @@ const LIMIT: Duration = Duration::from_secs(120);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exported_workspace_plans_as_imports_only_and_applies_as_nothing() {
-    let ws = TestWorkspace::start().await.expect("workspace");
-    within(
-        LIMIT,
-        "seed",
-        segment_workspace::seed::seed(ws.owner(), 1, 8),
-    )
-    .await
-    .expect("seed");
+    let ws = support::seeded_workspace().await;
     // Spaces with audiences and computed traits, found by listing spaces.
     within(
         LIMIT,

@@ -128,9 +128,18 @@ impl Repo {
 
     /// The text of `path` at HEAD.
     pub fn read_head(&self, path: &str) -> Option<String> {
+        self.read_blob(self.head_blob(path)?)
+    }
+
+    /// The blob `path` names at HEAD.
+    pub fn head_blob(&self, path: &str) -> Option<git2::Oid> {
         let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
         let entry = tree.get_path(Path::new(path)).ok()?;
-        let blob = self.repo.find_blob(entry.id()).ok()?;
+        Some(entry.id())
+    }
+
+    pub fn read_blob(&self, id: git2::Oid) -> Option<String> {
+        let blob = self.repo.find_blob(id).ok()?;
         String::from_utf8(blob.content().to_vec()).ok()
     }
 }

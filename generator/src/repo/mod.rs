@@ -2,7 +2,7 @@
 //! Terraform's local state beside it manages ([`state`]), and the
 //! span-exact edits the generator makes to it ([`edit`]).
 
-mod at_rev;
+pub mod at_rev;
 pub mod check;
 pub mod edit;
 pub mod inside;

@@ -183,7 +183,9 @@ impl Folder {
         self.imports.retain(|i| !touched(&i.file));
         self.variables.retain(|_, (file, _)| !touched(file));
         self.files.retain(|file, _| !touched(file));
-        let kept = std::mem::take(self);
+        let mut kept = std::mem::take(self);
+        // The state is not a file's: it stays as read.
+        self.state = std::mem::take(&mut kept.state);
         self.merge(kept);
         // As `read`: `*.tf` files directly in the folder.
         for (file, text) in written {
@@ -302,7 +304,12 @@ mod tests {
                 Some("{}".into()),
             ),
         ]);
+        f.state.insert(
+            ("segment_source".into(), "s1".into()),
+            "segment_source.web".into(),
+        );
         f.update(&written).expect("updates");
+        assert_eq!(f.state.len(), 1, "an update keeps the state as read");
         let r = f.resource("segment_source.web").expect("still declared");
         assert_eq!(
             &f.files["a.tf"][r.attributes["slug"].1.clone()],

@@ -37,7 +37,7 @@ pub async fn object_change(
             import_id: id.to_string(),
             audit_id: audit_id.to_string(),
         }),
-        None => match super::locate(session, &manifest, type_name, audit_id).await {
+        None => match super::locate::locate(session, &manifest, type_name, audit_id).await {
             Ok(l) => l,
             Err(e) => return Err(judge(&session.api, e, None).await),
         },
@@ -50,46 +50,51 @@ pub async fn object_change(
         },
         None => None,
     };
-    // HEAD, not the work tree: a person's uncommitted edits are not the
-    // repository's, and a change already in the work tree but not in HEAD
-    // still goes into the commit.
-    let folder = session.folder_at("HEAD").map_err(Failure::Fatal)?;
     let gone: Vec<(String, String)> = match (&live, &found) {
         (Some(l), None) => vec![(l.type_name.to_string(), l.import_id.clone())],
         _ => Vec::new(),
     };
     let desired: Vec<_> = found.into_iter().collect();
-    let outcome = reconcile::reconcile(
-        &session.engine,
-        &folder,
-        &Request {
-            desired: &desired,
-            gone: &gone,
-            full: false,
-            state: session.state(),
-            manifest: &manifest,
-            base,
-        },
-    );
-    // Asked before the commit: after it, a failing write would fail again
-    // at every restart.
-    if let Some(reason) = outcome
-        .files
-        .keys()
-        .find_map(|f| session.repo.cannot_place(&session.in_folder(f)))
-    {
-        return Err(Failure::Object { import_id, reason });
-    }
-    let mut files = session.framing(&folder, &outcome.manifest);
-    for (file, text) in &outcome.files {
-        files.insert(session.in_folder(file), text.clone());
-    }
-    for e in &outcome.errors {
-        eprintln!("segment-gitops: {e}; this file was left as it is: fix it and commit, and a later sync writes the workspace's values");
-    }
-    Ok(Change {
-        files,
-        summary: outcome.summary,
-        base: outcome.base,
-    })
+    let build = |folder: &crate::repo::Folder| {
+        let outcome = reconcile::reconcile(
+            &session.engine,
+            folder,
+            &Request {
+                desired: &desired,
+                gone: &gone,
+                full: false,
+                state: session.state(),
+                manifest: &manifest,
+                base,
+            },
+        );
+        // Asked before the commit: after it, a failing write would fail
+        // again at every restart.
+        if let Some(reason) = outcome
+            .files
+            .keys()
+            .find_map(|f| session.repo.cannot_place(&session.in_folder(f)))
+        {
+            return Err(Failure::Object {
+                import_id: import_id.clone(),
+                reason,
+            });
+        }
+        let mut files = session.framing(folder, &outcome.manifest);
+        for (file, text) in &outcome.files {
+            files.insert(session.in_folder(file), text.clone());
+        }
+        for e in &outcome.errors {
+            eprintln!("segment-gitops: {e}; this file was left as it is: fix it and commit, and a later sync writes the workspace's values");
+        }
+        Ok(Change {
+            files,
+            summary: outcome.summary,
+            base: outcome.base,
+        })
+    };
+    // HEAD, not the work tree: a person's uncommitted edits are not the
+    // repository's, and a change already in the work tree but not in HEAD
+    // still goes into the commit.
+    session.with_head_folder(build).map_err(Failure::Fatal)?
 }

@@ -251,3 +251,28 @@ pub async fn export_to_remote(
     .await
     .expect("run")
 }
+
+/// Requests the workspace answered, from `/metrics`: all of them, and
+/// those to `route` (any status) when given.
+pub async fn answered(ws: &TestWorkspace, route: Option<&str>, status: Option<&str>) -> u64 {
+    let get = ws.request_with(None, axum::http::Method::GET, "/metrics");
+    let raw = segment_e2e::Raw::send(get).await;
+    assert_eq!(raw.status, 200, "{}", raw.text);
+    raw.text
+        .lines()
+        .filter(|l| l.starts_with("segment_workspace_requests_total{"))
+        .filter(|l| route.is_none_or(|r| l.contains(&format!("route=\"{r}\""))))
+        .filter(|l| status.is_none_or(|s| l.contains(&format!("status=\"{s}\""))))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<u64>().ok())
+        .sum()
+}
+
+/// A fresh workspace holding the sample seed (scale 1).
+pub async fn seeded_workspace() -> TestWorkspace {
+    let ws = TestWorkspace::start().await.expect("workspace");
+    let seed = segment_workspace::seed::seed(ws.owner(), 1, 8);
+    segment_e2e::within(Duration::from_secs(120), "seed", seed)
+        .await
+        .expect("seed");
+    ws
+}

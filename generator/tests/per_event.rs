@@ -1,0 +1,67 @@
+//! What one event costs: its own object, not the workspace. A child's
+//! audit event names no parent, so sync looks for it under the parents
+//! it knows, and lists nothing of unrelated types.
+
+mod support;
+
+use std::time::Duration;
+
+use segment_api::models::{CreateDestinationFilter, FilterAction};
+use segment_e2e::within;
+use segment_gitops::sync;
+use support::{answered, manifest};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_child_is_found_under_its_known_parents_without_listing_the_workspace() {
+    let ws = support::seeded_workspace().await;
+    let dir = support::temp_dir();
+    let repo = dir.path().join("repo");
+    let session = support::session(&ws, &repo, "");
+    within(LIMIT, "export", session.export(&|_| {}, &|| {}))
+        .await
+        .expect("export");
+
+    let api = ws.owner();
+    let (source, destination) = support::source_with_amplitude(&ws, "per-event").await;
+    let filter = api
+        .create_filter(
+            &destination.id,
+            &CreateDestinationFilter {
+                source_id: source.id.clone(),
+                condition: "event = \"Test\"".into(),
+                actions: vec![FilterAction {
+                    kind: "DROP".into(),
+                    fields: None,
+                    percent: None,
+                    path: None,
+                }],
+                title: "Drop test events".into(),
+                description: None,
+                enabled: true,
+            },
+        )
+        .await
+        .expect("create a filter");
+
+    let labels_before = answered(&ws, Some("/labels"), None).await;
+    let plans_before = answered(&ws, Some("/tracking-plans"), None).await;
+    let progress = within(LIMIT, "sync", sync::catch_up(&session))
+        .await
+        .expect("sync");
+    assert!(progress.commits >= 3, "{progress:?}");
+    let written = manifest(&repo);
+    let import_id = format!("{}:{}", destination.id, filter.id);
+    assert!(
+        written.resources.iter().any(|e| e.import_id == import_id),
+        "the new filter is written"
+    );
+    // The whole workspace's listing asks for labels and tracking plans;
+    // finding a filter under its destination asks for neither.
+    assert_eq!(answered(&ws, Some("/labels"), None).await, labels_before);
+    assert_eq!(
+        answered(&ws, Some("/tracking-plans"), None).await,
+        plans_before
+    );
+}
