@@ -299,7 +299,7 @@ impl Client {
 
     /// Reads every page of a list, 200 at a time (a prefetching client
     /// reads each list once).
-    pub async fn list_all<T: DeserializeOwned>(
+    pub async fn list_all<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         path: &str,
         key: &str,

@@ -19,6 +19,7 @@
 //! time; concurrent readers await it. Any write through the client drops
 //! every list (deletes cascade), so a read after a write sees it.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -32,8 +33,15 @@ use super::integrations::seg;
 use super::Client;
 use crate::error::{Error, Result};
 
-/// A list's items, read once by whoever asked first.
-type Snapshot = Arc<OnceCell<Arc<Vec<Box<RawValue>>>>>;
+/// A list's items, read once by whoever asked first, and decoded once per
+/// type asked for (a refresh of N labels decodes the list once, not N times).
+#[derive(Default)]
+struct Listed {
+    raws: OnceCell<Arc<Vec<Box<RawValue>>>>,
+    typed: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+type Snapshot = Arc<Listed>;
 
 #[derive(Default)]
 pub(crate) struct Prefetch {
@@ -48,7 +56,7 @@ pub(crate) struct Prefetch {
 
 impl Prefetch {
     /// A list's items, from the API the first time only.
-    pub(crate) async fn list_once<T: DeserializeOwned>(
+    pub(crate) async fn list_once<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         api: &Client,
         path: &str,
@@ -70,20 +78,37 @@ impl Prefetch {
         // from the map: later readers start a read of their own, and this
         // one's answer serves only those that were already waiting.
         let raws = cell
+            .raws
             .get_or_try_init(|| async {
                 Ok::<_, Error>(Arc::new(
                     api.walk_pages::<Box<RawValue>>(path, key, query).await?,
                 ))
             })
             .await?;
-        raws.iter()
+        let decoded = cell
+            .typed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&TypeId::of::<T>())
+            .cloned()
+            .and_then(|any| any.downcast::<Vec<T>>().ok());
+        if let Some(items) = decoded {
+            return Ok(items.as_ref().clone());
+        }
+        let items: Vec<T> = raws
+            .iter()
             .map(|raw| {
                 serde_json::from_str(raw.get()).map_err(|e| Error::Decode {
                     url: path.to_string(),
                     message: format!("list `{key}`: {e}"),
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        cell.typed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(TypeId::of::<T>(), Arc::new(items.clone()));
+        Ok(items)
     }
 
     fn keep(&self, path: String, item: Box<RawValue>) {
@@ -142,7 +167,7 @@ impl Client {
 
     /// [`Client::list_all`] for lists whose items are whole objects, the
     /// same a GET of `<path>/<id>` answers: a prefetching client keeps them.
-    pub(crate) async fn list_kept<T: DeserializeOwned>(
+    pub(crate) async fn list_kept<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         path: &str,
         key: &str,
@@ -154,7 +179,7 @@ impl Client {
     /// [`Client::list_kept`] a page at a time, as the pages arrive. Only a
     /// prefetching client goes through raw JSON; any other decodes each
     /// page straight into `T`, once.
-    pub(crate) fn kept_pages<'a, T: DeserializeOwned + 'a>(
+    pub(crate) fn kept_pages<'a, T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &'a self,
         path: &'a str,
         key: &'a str,

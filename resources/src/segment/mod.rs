@@ -83,6 +83,11 @@ impl SegmentProvider {
             })?
             .with_list_snapshots();
         if let Ok(mut slot) = self.client.write() {
+            // Terraform's first RPCs come in parallel: all must share one
+            // client, or each builds its own list snapshots.
+            if let Some(first) = slot.as_ref() {
+                return Ok(first.clone());
+            }
             *slot = Some(client.clone());
         }
         Ok(client)
