@@ -51,6 +51,27 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+/// A request the rate limit kept refusing until the client's deadline.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the workspace API's rate limit refused {method} {url} for {:.1} s; it asked for \
+     {:.1} s more, past this client's {:.0} s deadline for rate-limit waits. Send fewer \
+     requests at once (terraform -parallelism), or retry later. Last answer: {last}",
+    waited.as_secs_f64(),
+    asked.as_secs_f64(),
+    deadline.as_secs_f64()
+)]
+pub struct RateLimited {
+    pub method: String,
+    pub url: String,
+    /// From the first attempt to the last answer.
+    pub waited: std::time::Duration,
+    /// The wait the last 429 asked for.
+    pub asked: std::time::Duration,
+    pub deadline: std::time::Duration,
+    pub last: ApiError,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The API answered with an error status.
@@ -69,15 +90,16 @@ pub enum Error {
     /// The client was configured wrongly (bad base URL, missing token).
     #[error("{0}")]
     Config(String),
+    /// The workspace's rate limit kept refusing the request past the
+    /// client's deadline (`RetryPolicy::rate_limit_deadline`).
+    #[error("{0}")]
+    RateLimited(Box<RateLimited>),
 }
 
 impl Error {
     /// The HTTP status of an API error.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Api(e) => Some(e.status),
-            _ => None,
-        }
+        self.api().map(|e| e.status)
     }
 
     /// True for a 404: the resource is gone.
@@ -88,6 +110,7 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            Error::RateLimited(r) => Some(&r.last),
             _ => None,
         }
     }

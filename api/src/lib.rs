@@ -10,6 +10,6 @@ pub mod error;
 pub mod models;
 mod retry;
 
-pub use client::{path_segment, Client, ClientConfig};
-pub use error::{ApiError, ApiErrorItem, Error};
+pub use client::{path_segment, Client, ClientConfig, Usage};
+pub use error::{ApiError, ApiErrorItem, Error, RateLimited};
 pub use retry::RetryPolicy;

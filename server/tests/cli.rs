@@ -69,6 +69,7 @@ impl Served {
             max_attempts: 3,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
+            ..RetryPolicy::default()
         };
         Client::new(ClientConfig::new(&self.url, token).with_retry(retry)).unwrap()
     }

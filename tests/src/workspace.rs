@@ -37,6 +37,7 @@ pub fn fast_retry() -> RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(50),
+        ..RetryPolicy::default()
     }
 }
 

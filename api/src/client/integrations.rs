@@ -85,7 +85,7 @@ impl Client {
     /// [`Client::list_destination_ids`] a page at a time, as the pages
     /// arrive: an export lists each destination's filters meanwhile.
     pub fn destination_id_pages(&self) -> impl Stream<Item = Result<Vec<String>>> + '_ {
-        #[derive(serde::Deserialize)]
+        #[derive(serde::Deserialize, Clone)]
         struct Id {
             id: String,
         }

@@ -6,12 +6,16 @@ mod engage;
 mod governance;
 mod iam;
 mod integrations;
+mod pacing;
 mod prefetch;
 mod profiles;
 mod rate_limit;
+mod send;
 
 pub use integrations::seg as path_segment;
+pub use pacing::Usage;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, Stream, TryStreamExt};
@@ -103,8 +107,13 @@ pub struct Client {
     base: Url,
     token: String,
     retry: RetryPolicy,
-    /// Objects lists returned, for the reads that follow (an export's).
-    prefetch: Option<std::sync::Arc<prefetch::Prefetch>>,
+    /// Objects lists returned, for the reads that follow (an export's), or
+    /// snapshots of lists until the next write (the provider's).
+    prefetch: Option<Arc<prefetch::Prefetch>>,
+    /// When the rate limit lets anyone send again; shared by every clone.
+    pacing: Arc<pacing::Pacing>,
+    /// Requests and waits of this client (and a scoped clone's own).
+    meter: Arc<pacing::Meter>,
 }
 
 impl std::fmt::Debug for Client {
@@ -149,6 +158,8 @@ impl Client {
             token: config.token,
             retry: config.retry,
             prefetch: None,
+            pacing: Default::default(),
+            meter: Default::default(),
         })
     }
 
@@ -158,6 +169,31 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         self.base.as_str()
+    }
+
+    /// What this client and its clones sent and waited so far (a
+    /// [`Self::scoped`] clone: what it and its own clones did).
+    pub fn usage(&self) -> Usage {
+        self.meter.usage()
+    }
+
+    /// HTTP requests sent so far, retries included (see [`Self::usage`]).
+    pub fn requests_sent(&self) -> u64 {
+        self.usage().requests
+    }
+
+    /// Time spent waiting for the workspace's rate limit so far.
+    pub fn rate_limit_waited(&self) -> Duration {
+        self.usage().waited
+    }
+
+    /// A clone that counts its own requests and waits (and still counts
+    /// them into this client's): what one operation cost.
+    pub fn scoped(&self) -> Client {
+        Client {
+            meter: Arc::new(pacing::Meter::child(&self.meter)),
+            ..self.clone()
+        }
     }
 
     fn url(&self, path: &str) -> Result<Url> {
@@ -177,73 +213,6 @@ impl Client {
     ) -> Result<T> {
         self.request_with(method, path, query, body, decode::data)
             .await
-    }
-
-    /// [`Self::request`] with the success body handed to `decode`.
-    async fn request_with<T>(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        decode: impl FnOnce(&Url, &[u8]) -> Result<T>,
-    ) -> Result<T> {
-        let url = self.url(path)?;
-        // Every PATCH in Public API v1 sets the named fields to given values,
-        // so replaying one yields the same state: it is retried like PUT.
-        let idempotent = !matches!(method, Method::POST);
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let mut req = self
-                .http
-                .request(method.clone(), url.clone())
-                .bearer_auth(&self.token)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .query(query);
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            let last = attempt >= self.retry.max_attempts;
-            tracing::trace!(target: "segment_api::request", %method, "sending");
-            match req.send().await {
-                Err(e) => {
-                    if idempotent && !last && (e.is_connect() || e.is_timeout()) {
-                        let wait = self.retry.delay(attempt, None);
-                        tracing::debug!(%url, attempt, ?wait, "request failed, retrying: {e}");
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    return Err(Error::Transport {
-                        url: url.to_string(),
-                        source: e,
-                    });
-                }
-                Ok(resp) => {
-                    let status = resp.status();
-                    if status.is_success() {
-                        let bytes = resp.bytes().await.map_err(|e| Error::Transport {
-                            url: url.to_string(),
-                            source: e,
-                        })?;
-                        return decode(&url, &bytes);
-                    }
-                    let retryable = status == StatusCode::TOO_MANY_REQUESTS
-                        || (idempotent && status.is_server_error());
-                    let headers = resp.headers().clone();
-                    let text = resp.text().await.unwrap_or_default();
-                    let err = api_error(status, &text);
-                    if retryable && !last {
-                        let hint = rate_limit::wait_hint(&headers, &err);
-                        let wait = self.retry.delay(attempt, hint);
-                        tracing::debug!(%url, attempt, status = status.as_u16(), ?wait, "retrying");
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    return Err(Error::Api(err));
-                }
-            }
-        }
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
@@ -330,7 +299,7 @@ impl Client {
 
     /// Reads every page of a list, 200 at a time (a prefetching client
     /// reads each list once).
-    pub async fn list_all<T: DeserializeOwned>(
+    pub async fn list_all<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         &self,
         path: &str,
         key: &str,

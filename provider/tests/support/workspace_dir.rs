@@ -33,6 +33,12 @@ impl WorkspaceDir {
         )
         .await
         .expect("workspace starts");
+        Self::on(ws, env)
+    }
+
+    /// A Terraform directory pointed at `ws` (one started with rate
+    /// limits, say), with `env` for every Terraform command.
+    pub fn on(ws: TestWorkspace, env: &[(&str, &str)]) -> WorkspaceDir {
         let mut tf = TerraformDir::new().env("PUBLIC_API_TOKEN", ws.owner_token());
         for (key, value) in env {
             tf = tf.env(key, value);

@@ -3,6 +3,7 @@
 
 mod config;
 mod probe;
+mod waits;
 
 use std::sync::RwLock;
 
@@ -71,13 +72,22 @@ impl SegmentProvider {
         };
         let client_config =
             ClientConfig::new(config.url.clone(), token).with_user_agent(USER_AGENT);
-        let client = Client::new(client_config).map_err(|e| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid provider configuration",
-                e.to_string(),
-            ))
-        })?;
+        // One process serves one Terraform command: lists are read once
+        // and reused until the provider writes (see `with_list_snapshots`).
+        let client = Client::new(client_config)
+            .map_err(|e| {
+                Diagnostics::from(Diagnostic::error(
+                    "Invalid provider configuration",
+                    e.to_string(),
+                ))
+            })?
+            .with_list_snapshots();
         if let Ok(mut slot) = self.client.write() {
+            // Terraform's first RPCs come in parallel: all must share one
+            // client, or each builds its own list snapshots.
+            if let Some(first) = slot.as_ref() {
+                return Ok(first.clone());
+            }
             *slot = Some(client.clone());
         }
         Ok(client)
@@ -163,7 +173,13 @@ impl ProviderBackend for SegmentProvider {
         request: ReadResourceRequest,
     ) -> Result<ReadResourceResponse, BackendError> {
         Ok(match self.client() {
-            Ok(api) => self.engine.read(&api, request).await,
+            Ok(api) => {
+                let what = format!("{} read", request.type_name);
+                let scoped = waits::Scoped::new(&api);
+                let mut response = self.engine.read(&scoped.api, request).await;
+                scoped.warn_into(&what, &mut response.diagnostics);
+                response
+            }
             Err(diagnostics) => ReadResourceResponse {
                 new_state: request.current_state,
                 private: request.private,
@@ -193,7 +209,20 @@ impl ProviderBackend for SegmentProvider {
         request: ApplyResourceChangeRequest,
     ) -> Result<ApplyResourceChangeResponse, BackendError> {
         Ok(match self.client() {
-            Ok(api) => self.engine.apply(&api, request).await,
+            Ok(api) => {
+                let action = if request.planned_state.is_null() {
+                    "delete"
+                } else if request.prior_state.is_null() {
+                    "create"
+                } else {
+                    "update"
+                };
+                let what = format!("{} {action}", request.type_name);
+                let scoped = waits::Scoped::new(&api);
+                let mut response = self.engine.apply(&scoped.api, request).await;
+                scoped.warn_into(&what, &mut response.diagnostics);
+                response
+            }
             Err(diagnostics) => ApplyResourceChangeResponse {
                 new_state: request.prior_state,
                 private: request.planned_private,
@@ -207,7 +236,13 @@ impl ProviderBackend for SegmentProvider {
         request: ImportResourceStateRequest,
     ) -> Result<ImportResourceStateResponse, BackendError> {
         Ok(match self.client() {
-            Ok(api) => self.engine.import(&api, request).await,
+            Ok(api) => {
+                let what = format!("{} import", request.type_name);
+                let scoped = waits::Scoped::new(&api);
+                let mut response = self.engine.import(&scoped.api, request).await;
+                scoped.warn_into(&what, &mut response.diagnostics);
+                response
+            }
             Err(diagnostics) => ImportResourceStateResponse {
                 diagnostics,
                 ..Default::default()
@@ -220,7 +255,13 @@ impl ProviderBackend for SegmentProvider {
         request: ReadDataSourceRequest,
     ) -> Result<ReadDataSourceResponse, BackendError> {
         Ok(match self.client() {
-            Ok(api) => self.engine.read_data_source(&api, request).await,
+            Ok(api) => {
+                let what = format!("data source {} read", request.type_name);
+                let scoped = waits::Scoped::new(&api);
+                let mut response = self.engine.read_data_source(&scoped.api, request).await;
+                scoped.warn_into(&what, &mut response.diagnostics);
+                response
+            }
             Err(diagnostics) => ReadDataSourceResponse {
                 diagnostics,
                 ..Default::default()

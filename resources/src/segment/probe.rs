@@ -35,6 +35,8 @@ pub async fn probe(url: &str, token: &str, user_agent: &str) -> Diagnostics {
 fn judge(url: &str, e: &Error) -> Option<Diagnostic> {
     let status = match e {
         Error::Api(api) => api.status,
+        // A busy API says nothing about the configuration.
+        Error::RateLimited(_) => return None,
         Error::Transport { .. } => {
             return Some(Diagnostic::error(
                 "Cannot reach the Segment Public API",
