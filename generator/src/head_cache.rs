@@ -49,7 +49,7 @@ impl HeadCache {
     ) -> Result<T, ScanError> {
         let mut guard = self.folder.lock().unwrap_or_else(PoisonError::into_inner);
         let blobs = at_rev::blobs_at(repo, "HEAD", path)?;
-        let kept = match guard.take() {
+        let mut kept = match guard.take() {
             Some(mut kept) => {
                 let mut changed: BTreeMap<String, Option<String>> = BTreeMap::new();
                 for (name, id) in &blobs {
@@ -73,7 +73,6 @@ impl HeadCache {
                 state_stamp: stamp(&work_dir.join(LOCAL_STATE)),
             },
         };
-        let mut kept = kept;
         let local = work_dir.join(LOCAL_STATE);
         let now = stamp(&local);
         if now != kept.state_stamp {

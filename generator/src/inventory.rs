@@ -39,10 +39,7 @@ impl Live {
 /// (a workspace without Engage lists none; named ones are still asked).
 pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>> {
     let started = std::time::Instant::now();
-    let mut all_spaces = spaces.to_vec();
-    all_spaces.extend(api.list_spaces().await?.into_iter().map(|s| s.id));
-    all_spaces.sort();
-    all_spaces.dedup();
+    let all_spaces = every_space(api, spaces).await?;
     let lists = kinds::all().iter().map(|kind| match kind.parent {
         Parent::Workspace => walk(api, kind, String::new()),
         Parent::Space => in_spaces(api, kind, &all_spaces),
@@ -58,6 +55,16 @@ pub async fn everything(api: &Client, spaces: &[String]) -> Result<Vec<Live>> {
     out.dedup();
     tracing::debug!(objects = out.len(), elapsed = ?started.elapsed(), "listed the workspace");
     Ok(out)
+}
+
+/// The spaces the API lists and each of `named` (a workspace without
+/// Engage lists none; named ones are still asked), each once.
+pub async fn every_space(api: &Client, named: &[String]) -> Result<Vec<String>> {
+    let mut spaces = named.to_vec();
+    spaces.extend(api.list_spaces().await?.into_iter().map(|s| s.id));
+    spaces.sort();
+    spaces.dedup();
+    Ok(spaces)
 }
 
 /// The objects of `kind` in each space, `CONCURRENCY` spaces at a time.

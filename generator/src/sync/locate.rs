@@ -41,11 +41,7 @@ pub(super) async fn locate(
         let parents: Vec<String> = match kind.parent {
             Parent::Workspace => vec![String::new()],
             Parent::Space => {
-                let mut spaces = session.spaces(manifest);
-                spaces.extend(session.api.list_spaces().await?.into_iter().map(|s| s.id));
-                spaces.sort();
-                spaces.dedup();
-                spaces
+                inventory::every_space(&session.api, &session.spaces(manifest)).await?
             }
             Parent::Type(parent) => manifest
                 .resources
