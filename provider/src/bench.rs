@@ -53,11 +53,23 @@ impl Drop for Guard {
 /// `segment-workspace serve` on 127.0.0.1 with a database in `dir`, its
 /// owner token given by environment (not argv). Returns it and its URL.
 pub fn start_server(binary: &Path, dir: &Path, token: &str) -> anyhow::Result<(Guard, String)> {
+    // Benchmarks measure the tools, not Segment's limits.
+    start_server_limited(binary, dir, token, "off")
+}
+
+/// [`start_server`] with `--rate-limits` set: `segment` runs Segment's
+/// limits at their real pace. Another server may already serve the same
+/// database (SQLite in WAL mode takes several processes).
+pub fn start_server_limited(
+    binary: &Path,
+    dir: &Path,
+    token: &str,
+    rate_limits: &str,
+) -> anyhow::Result<(Guard, String)> {
     let database = format!("sqlite://{}", dir.join("bench.db").display());
     let child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
-        // Benchmarks measure the tools, not Segment's limits.
-        .args(["--rate-limits", "off"])
+        .args(["--rate-limits", rate_limits])
         .env("SEGMENT_WORKSPACE_TOKEN", token)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

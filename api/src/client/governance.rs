@@ -15,6 +15,15 @@ impl Client {
     pub async fn list_labels(&self) -> Result<Vec<Label>> {
         self.list_all("labels", "labels", &[]).await
     }
+    /// The label `key:value`, if the workspace has it (the API has no
+    /// single-label read: this finds it in the list).
+    pub async fn find_label(&self, key: &str, value: &str) -> Result<Option<Label>> {
+        let labels = self.list_shared::<Label>("labels", "labels", &[]).await?;
+        Ok(labels
+            .iter()
+            .find(|l| l.key == key && l.value == value)
+            .cloned())
+    }
     pub async fn create_label(&self, label: &Label) -> Result<Label> {
         let body = CreateLabel {
             label: label.clone(),

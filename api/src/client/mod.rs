@@ -306,8 +306,29 @@ impl Client {
         query: &[(&str, String)],
     ) -> Result<Vec<T>> {
         match &self.prefetch {
-            Some(prefetch) => prefetch.list_once(self, path, key, query).await,
+            Some(prefetch) => Ok(prefetch
+                .list_once(self, path, key, query)
+                .await?
+                .as_ref()
+                .clone()),
             None => self.walk_pages(path, key, query).await,
+        }
+    }
+
+    /// Every item of a list without copying a snapshot: a refresh of N
+    /// labels reads one list, and copying it for each read would make that
+    /// N copies of N items.
+    pub async fn list_shared<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+        &self,
+        path: &str,
+        key: &str,
+        query: &[(&str, String)],
+    ) -> Result<std::sync::Arc<Vec<T>>> {
+        match &self.prefetch {
+            Some(prefetch) => prefetch.list_once(self, path, key, query).await,
+            None => Ok(std::sync::Arc::new(
+                self.walk_pages(path, key, query).await?,
+            )),
         }
     }
 

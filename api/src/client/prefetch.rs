@@ -62,7 +62,7 @@ impl Prefetch {
         path: &str,
         key: &str,
         query: &[(&str, String)],
-    ) -> Result<Vec<T>> {
+    ) -> Result<Arc<Vec<T>>> {
         let mut memo_key = path.to_string();
         for (k, v) in query {
             memo_key.push_str(&format!("&{k}={v}"));
@@ -93,7 +93,7 @@ impl Prefetch {
             .cloned()
             .and_then(|any| any.downcast::<Vec<T>>().ok());
         if let Some(items) = decoded {
-            return Ok(items.as_ref().clone());
+            return Ok(items);
         }
         let items: Vec<T> = raws
             .iter()
@@ -104,10 +104,11 @@ impl Prefetch {
                 })
             })
             .collect::<Result<_>>()?;
+        let items = Arc::new(items);
         cell.typed
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(TypeId::of::<T>(), Arc::new(items.clone()));
+            .insert(TypeId::of::<T>(), items.clone());
         Ok(items)
     }
 
@@ -192,11 +193,12 @@ impl Client {
                 .and_then(move |raws| async move { prefetch.keep_page(path, key, raws) })
                 .left_stream()
                 .right_stream(),
-            Some(prefetch) => {
-                stream::once(async move { prefetch.list_once(self, path, key, query).await })
-                    .right_stream()
-                    .right_stream()
-            }
+            Some(prefetch) => stream::once(async move {
+                let items = prefetch.list_once(self, path, key, query).await?;
+                Ok(items.as_ref().clone())
+            })
+            .right_stream()
+            .right_stream(),
         }
     }
 }

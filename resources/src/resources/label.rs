@@ -78,11 +78,8 @@ impl ResourceType for LabelResource {
 
     async fn existing_import_id(&self, api: &Client, plan: &Obj) -> Option<String> {
         let (key, value) = (plan.str("key")?, plan.str("value")?);
-        let labels = api.list_labels().await.ok()?;
-        labels
-            .iter()
-            .find(|l| l.key == key && l.value == value)
-            .map(|l| format!("{}:{}", l.key, l.value))
+        let label = api.find_label(key, value).await.ok()??;
+        Some(format!("{}:{}", label.key, label.value))
     }
 
     async fn create(&self, api: &Client, plan: &Obj) -> Outcome<Obj> {
@@ -96,12 +93,7 @@ impl ResourceType for LabelResource {
 
     async fn read(&self, api: &Client, prior: &Obj) -> Outcome<Option<Obj>> {
         let (key, value) = (prior.string("key")?, prior.string("value")?);
-        // The API has no single-label read.
-        let labels = api.list_labels().await?;
-        Ok(labels
-            .iter()
-            .find(|l| l.key == key && l.value == value)
-            .map(state))
+        Ok(api.find_label(&key, &value).await?.as_ref().map(state))
     }
 
     async fn update(&self, _api: &Client, _prior: &Obj, plan: &Obj) -> Outcome<Obj> {
