@@ -151,13 +151,20 @@ async fn check_classifies_real_plans_and_never_shows_a_secret() {
     );
     let rules = reasons(change(&review, &tracking));
     assert_eq!(change(&review, &tracking)["class"], "breaking");
+    let web_id = &o.web.id;
     for want in [
-        "the rule for TRACK `Product Viewed` is removed; source `web`",
-        "the rule for TRACK `Order Completed` narrows",
-        "`properties.price` is newly required",
-        "`properties.tier` allows 1 fewer value (3 before, 2 now)",
+        format!(
+            "the rule for TRACK `Product Viewed` is removed: those events, sent today by \
+             source `web` (id {web_id}), become unplanned"
+        ),
+        format!(
+            "the rule for TRACK `Order Completed` narrows, so events sent today by source \
+             `web` (id {web_id}) may fail it"
+        ),
+        "`properties.price` is newly required".to_string(),
+        "`properties.tier` allows 1 fewer value (3 before, 2 now)".to_string(),
     ] {
-        assert!(rules.contains(want), "want {want:?} in\n{rules}");
+        assert!(rules.contains(want.as_str()), "want {want:?} in\n{rules}");
     }
     let markdown = check(scratch.path(), &plan, &["--fail-on", "breaking"]);
     assert_eq!(markdown.status.code(), Some(3), "{}", markdown.output());

@@ -157,16 +157,22 @@ impl Index {
     }
 
     fn add(&mut self, address: &str, type_name: &str, values: &Json) {
-        if self.objects.contains_key(address) {
+        let id = values.get("id").and_then(Json::as_str);
+        // Terraform names every object by address; a hand-made plan may not.
+        let key = match (address, id) {
+            ("", Some(id)) => format!("{type_name}#{id}"),
+            _ => address.to_string(),
+        };
+        if self.objects.contains_key(&key) {
             return;
         }
-        if let Some(id) = values.get("id").and_then(Json::as_str) {
+        if let Some(id) = id {
             self.by_id
                 .entry(id.to_string())
-                .or_insert_with(|| address.to_string());
+                .or_insert_with(|| key.clone());
         }
         self.objects.insert(
-            address.to_string(),
+            key,
             Known {
                 type_name: type_name.to_string(),
                 values: values.clone(),

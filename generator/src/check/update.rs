@@ -195,16 +195,17 @@ fn rules(before: &Json, what: &str, old: &Json, new: &Json, index: &Index) -> Ve
         )
         .map(|k| describe_ref(index, "segment_source", &k.values, "source_id"))
         .collect();
-    let producers = if sources.is_empty() {
-        "producers that rely on it".to_string()
+    let sent_by = if sources.is_empty() {
+        String::new()
     } else {
-        list(&sources)
+        format!(" by {}", list(&sources))
     };
     let mut out = Vec::new();
     for (rule, schema) in &old {
         match new.get(rule) {
             None => out.push(Reason::breaking(format!(
-                "{what}: the rule for {} is removed; {producers} lose its validation",
+                "{what}: the rule for {} is removed: those events, sent today{sent_by}, become \
+                 unplanned (blocked where a source's schema settings block unplanned events)",
                 rule_name(rule)
             ))),
             Some(after) if after != schema => {
@@ -216,7 +217,7 @@ fn rules(before: &Json, what: &str, old: &Json, new: &Json, index: &Index) -> Ve
                     )));
                 } else {
                     out.push(Reason::breaking(format!(
-                        "{what}: the rule for {} narrows, so events {producers} send today may \
+                        "{what}: the rule for {} narrows, so events sent today{sent_by} may \
                          fail it: {}",
                         rule_name(rule),
                         narrowed.join("; ")
