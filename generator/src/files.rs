@@ -31,14 +31,49 @@ fn minor_version() -> String {
     )
 }
 
-pub const GITIGNORE_TEXT: &str = "# Secrets and state stay out of Git.\n*.tfvars\n*.tfvars.json\n*.tfstate\n*.tfstate.*\n.terraform/\n.terraform.tfstate.lock.info\ncrash.log\n*.tfplan\n";
+/// Plans stay out too: a saved plan and `terraform show -json` of it hold
+/// every secret in clear.
+pub const GITIGNORE_TEXT: &str = "# Secrets and state stay out of Git.\n*.tfvars\n*.tfvars.json\n*.tfstate\n*.tfstate.*\n.terraform/\n.terraform.tfstate.lock.info\ncrash.log\n# Plans hold secrets in clear.\n*.tfplan\n*.plan.json\n";
 
 /// An Atlantis repo config (version 3) whose one project plans when the
-/// exported files change.
+/// exported files (or the provider lock) change, with a workflow that puts
+/// `segment-gitops check`'s review of the plan in the plan's comment, and
+/// applies only approved, mergeable pull requests.
+///
+/// The plan's JSON holds secrets in clear: it is written to `$SHOWFILE`, in
+/// Atlantis' own data folder beside `$PLANFILE`, never printed; only the
+/// review, which names no value, reaches the comment. The Atlantis server
+/// must let the repository define it (`allowed_overrides: [workflow,
+/// apply_requirements]`, `allow_custom_workflows: true`), and find
+/// `segment-gitops` on its PATH.
 pub fn atlantis_yaml(dir: &str) -> String {
     let dir = if dir.is_empty() { "." } else { dir };
     format!(
-        "version: 3\nautomerge: false\nprojects:\n  - name: segment\n    dir: {dir}\n    workflow: default\n    autoplan:\n      enabled: true\n      when_modified:\n        - \"*.tf\"\n        - \".segment-gitops/manifest.json\"\n"
+        r#"version: 3
+automerge: false
+projects:
+  - name: segment
+    dir: {dir}
+    workflow: segment
+    apply_requirements: [approved, mergeable]
+    autoplan:
+      enabled: true
+      when_modified:
+        - "*.tf"
+        - ".terraform.lock.hcl"
+        - ".segment-gitops/manifest.json"
+workflows:
+  segment:
+    plan:
+      steps:
+        - init
+        - plan
+        # The plan as JSON holds secrets in clear: to a file, never to the comment.
+        - run: terraform show -json $PLANFILE > $SHOWFILE
+        # The review in the comment. Add `--fail-on breaking` to fail the plan,
+        # and so block its apply, when a change is breaking.
+        - run: segment-gitops check --plan $SHOWFILE
+"#
     )
 }
 

@@ -5,11 +5,13 @@
 //! - [`reconcile`] matches objects to what the folder declares ([`repo`])
 //!   and produces file edits; [`hcl`] writes and reads the HCL.
 //! - [`session`] runs export, sync and drift over a [`git::Repo`].
+//! - [`check`] reviews a Terraform plan for a pull request.
 //!
 //! The demo and the benchmarks, which also link the server and the plugin
 //! shell, are `segment-demo`'s.
 
 pub mod base;
+pub mod check;
 pub mod cli;
 pub mod desired;
 pub mod files;

@@ -57,6 +57,9 @@ enum Command {
         #[arg(long)]
         rev: Option<String>,
     },
+    /// Review a Terraform plan for a pull request: each change breaking,
+    /// caution or safe, and what it means for the workspace.
+    Check(segment_gitops::check::Args),
 }
 
 #[derive(Args)]
@@ -171,6 +174,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<ExitCode> {
     match command {
+        Command::Check(args) => Ok(segment_gitops::check::run(&args)?),
         Command::Export(common) => {
             let session = common.session()?;
             let work = async {

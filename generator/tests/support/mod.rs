@@ -10,6 +10,7 @@ pub mod terraform;
 
 pub mod git_http;
 pub mod git_log;
+pub mod review;
 pub mod sshd;
 
 use std::collections::BTreeMap;
