@@ -22,6 +22,7 @@ pub mod naming;
 pub mod poll;
 pub mod progress;
 pub mod reconcile;
+pub mod rehearse;
 pub mod repo;
 pub mod requests;
 pub mod session;
