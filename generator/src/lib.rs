@@ -24,6 +24,7 @@ pub mod naming;
 pub mod poll;
 pub mod progress;
 pub mod reconcile;
+pub mod rehearse;
 pub mod repo;
 pub mod requests;
 pub mod session;

@@ -41,6 +41,7 @@ impl Pacing {
     /// the time waited.
     pub(crate) async fn wait(&self, until: Instant) -> Duration {
         let started = Instant::now();
+        let mut slept = false;
         // Another 429 may push the instant on while we sleep: look again.
         while let Some(d) = self.pending(Instant::now()) {
             let left = until.saturating_duration_since(Instant::now());
@@ -48,8 +49,14 @@ impl Pacing {
                 break;
             }
             tokio::time::sleep(d.min(left)).await;
+            slept = true;
         }
-        started.elapsed()
+        // Only a sleep is a wait: the microseconds of looking would make
+        // every RPC warn that it waited for the rate limit.
+        match slept {
+            true => started.elapsed(),
+            false => Duration::ZERO,
+        }
     }
 }
 
@@ -135,4 +142,20 @@ pub struct Usage {
     /// The last 429's message, which names the limit, without its "try
     /// again in" part.
     pub last_limit: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Regression: with nothing held, `wait` returned the time it took to
+    // look, and every provider RPC warned "waited 0.0 s for the rate limit".
+    #[tokio::test]
+    async fn nothing_held_is_no_wait() {
+        let pacing = Pacing::default();
+        let until = Instant::now() + Duration::from_secs(1);
+        assert_eq!(pacing.wait(until).await, Duration::ZERO);
+        pacing.hold_until(Instant::now() + Duration::from_millis(20));
+        assert!(pacing.wait(until).await >= Duration::from_millis(10));
+    }
 }
