@@ -126,6 +126,30 @@ async fn each_deletion_policy_does_what_it_says_to_files_commits_manifest_and_cu
     assert_eq!(read(&repo, &kept_file), text);
     assert_eq!(source_blocks(&repo), 3);
 
+    // Applied, the object is back under a new id: sync takes the kept
+    // block as its declaration (an import block again), no second file.
+    // The state out of sync's sight, as with a remote backend: the block
+    // is found by what it says, not by the state.
+    tf.terraform_ok(&["apply", "-input=false", "-auto-approve"]);
+    std::fs::rename(
+        repo.join("terraform.tfstate"),
+        tf.path().join("elsewhere.tfstate"),
+    )
+    .expect("move the state");
+    gitops_ok(&ws, &["sync", "--repo", arg]);
+    let back = read(&repo, &kept_file);
+    assert!(back.starts_with(&text), "the block as it was: {back}");
+    assert!(back.contains("import {"), "{back}");
+    let again = support::manifest(&repo);
+    let reborn = again
+        .resources
+        .iter()
+        .find(|e| e.address == kept_entry.address)
+        .expect("the kept block is claimed again");
+    assert_ne!(reborn.id, kept.id, "a new object");
+    assert_eq!(reborn.file, kept_file);
+    assert_eq!(source_blocks(&repo), 3);
+
     // remove (the default): the file goes, in a commit by the deleter.
     let gone_entry = entry(&repo, &gone.id);
     ws.owner().delete_source(&gone.id).await.expect("delete");

@@ -85,6 +85,8 @@ async fn protected_blocks_carry_prevent_destroy_and_terraform_refuses_to_destroy
 
     // Adopted by Terraform, then three pull requests.
     let tf = terraform_for(&ws, tf);
+    // Written as `terraform fmt` writes it.
+    tf.terraform_ok(&["fmt", "-check"]);
     tf.terraform_ok(&["init", "-input=false"]);
     tf.terraform_ok(&["plan", "-input=false", "-out=adopt.tfplan"]);
     tf.terraform_ok(&["apply", "-input=false", "adopt.tfplan"]);
@@ -121,6 +123,7 @@ async fn protected_blocks_carry_prevent_destroy_and_terraform_refuses_to_destroy
     gitops_ok(&ws, &["sync", "--repo", arg]);
     let later_text = read(&repo, &entry(&repo, &later.id).file);
     assert!(later_text.contains(PREVENT), "{later_text}");
+    tf.terraform_ok(&["fmt", "-check"]);
     assert_eq!(
         manifest(&repo).protected,
         vec!["segment_source".to_string()]
