@@ -324,7 +324,12 @@ async fn run(command: Command) -> Result<ExitCode> {
                 }
                 Ok(ExitCode::SUCCESS)
             };
-            settle(&session, &common, work.await)
+            let done = work.await;
+            if let (Some(d), Err(_)) = (&dry, &done) {
+                // What would have been committed before the stop.
+                print!("{}", d.report()?);
+            }
+            settle(&session, &common, done)
         }
         Command::Drift { common, rev } => {
             let session = common.session()?;

@@ -57,6 +57,20 @@ async fn each_deletion_policy_does_what_it_says_to_files_commits_manifest_and_cu
     alice.delete_source(&kept.id).await.expect("alice deletes");
     let head = git(&repo, &["rev-parse", "HEAD"]);
     let cursor = read(&repo, CURSOR);
+    // A dry run shows what keep would commit, and commits nothing.
+    let shown = gitops_ok(
+        &ws,
+        &["sync", "--repo", arg, "--on-delete", "keep", "--dry-run"],
+    );
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("keep {}", kept_entry.address)),
+        "{}",
+        shown.output()
+    );
+    assert_eq!(git(&repo, &["rev-parse", "HEAD"]), head);
+    assert_eq!(read(&repo, CURSOR), cursor);
     let failed = gitops(&ws, &["sync", "--repo", arg, "--on-delete", "fail"]);
     assert_eq!(failed.status.code(), Some(4), "{}", failed.output());
     for part in [
