@@ -77,6 +77,10 @@ workflows:
     )
 }
 
+/// Inside a protected type's resource block: Terraform refuses any plan
+/// that would destroy it (a replacement, `terraform destroy`).
+pub const PREVENT_DESTROY: &str = "lifecycle {\n  prevent_destroy = true\n}\n";
+
 /// `import { to = ... id = ... }`.
 pub fn import_block(address: &str, id: &str) -> String {
     format!(
@@ -106,6 +110,10 @@ pub struct Manifest {
     /// Spaces whose profiles warehouses are exported.
     #[serde(default)]
     pub spaces: Vec<String>,
+    /// Resource types whose blocks carry `prevent_destroy` (`export
+    /// --protect`): sync writes it for their new objects too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protected: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,6 +128,18 @@ pub struct ManifestEntry {
 }
 
 impl Manifest {
+    /// Adds `types` to the protected ones: protection is never dropped by
+    /// an export that does not repeat it.
+    pub fn protect(&mut self, types: &[String]) {
+        self.protected.extend(types.iter().cloned());
+        self.protected.sort();
+        self.protected.dedup();
+    }
+
+    pub fn is_protected(&self, type_name: &str) -> bool {
+        self.protected.iter().any(|t| t == type_name)
+    }
+
     pub fn parse(text: &str) -> Option<Manifest> {
         serde_json::from_str(text).ok()
     }

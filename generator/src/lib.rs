@@ -13,7 +13,9 @@
 pub mod base;
 pub mod check;
 pub mod cli;
+pub mod deletion;
 pub mod desired;
+pub mod dry_run;
 pub mod files;
 pub mod git;
 pub mod hcl;

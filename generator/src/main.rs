@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use segment_api::{Client, ClientConfig};
+use segment_gitops::deletion::{self, OnDelete};
+use segment_gitops::dry_run::Rehearsal;
 use segment_gitops::git::remote::Remote;
 use segment_gitops::progress::Progress;
 use segment_gitops::session::{Options, Session};
@@ -28,7 +30,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Export the whole workspace into the repository and commit.
-    Export(Common),
+    Export {
+        #[command(flatten)]
+        common: Common,
+        /// Resource types whose blocks get `lifecycle { prevent_destroy =
+        /// true }` (repeatable or comma-separated, e.g. segment_source):
+        /// recorded in the manifest, so sync protects their new objects too.
+        #[arg(long, value_name = "TYPE", value_delimiter = ',', value_parser = parse_protected)]
+        protect: Vec<String>,
+        /// Print what would be written and committed, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Follow the audit trail: one commit per change.
     Sync {
         #[command(flatten)]
@@ -48,6 +61,15 @@ enum Command {
         /// until an event arrives instead.
         #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = poll::parse_interval)]
         poll_interval: std::time::Duration,
+        /// An object deleted in the workspace: remove its block (in a commit
+        /// by who deleted it), keep the block without its import block (the
+        /// next apply recreates the object), or fail (exit 4) before that
+        /// event, so a later run with another choice handles it.
+        #[arg(long, value_enum, default_value_t = OnDelete::Remove)]
+        on_delete: OnDelete,
+        /// Print what would be written and committed, and write nothing.
+        #[arg(long, conflicts_with = "watch")]
+        dry_run: bool,
     },
     /// List what differs between the repository's HEAD and the workspace (exit 2 when something does).
     Drift {
@@ -105,21 +127,56 @@ struct Common {
     known_hosts: Option<PathBuf>,
 }
 
+/// A resource type `--protect` may name.
+fn parse_protected(name: &str) -> std::result::Result<String, String> {
+    if segment_gitops::kinds::by_type(name).is_some() {
+        return Ok(name.to_string());
+    }
+    let valid: Vec<&str> = segment_gitops::kinds::all()
+        .iter()
+        .map(|k| k.type_name)
+        .collect();
+    Err(format!(
+        "not a resource type the export writes; give one of: {}",
+        valid.join(", ")
+    ))
+}
+
 impl Common {
     fn session(&self) -> Result<Session> {
+        self.session_with(Options::default(), None)
+    }
+
+    /// A session with `extra`'s policy fields; with `dry` on that copy of
+    /// the repository, and no remote (a dry run neither fetches nor pushes).
+    fn session_with(&self, extra: Options, dry: Option<&Rehearsal>) -> Result<Session> {
         let api = Client::new(ClientConfig::new(&self.url, &self.token))
             .context("setting up the API client")?;
         Session::open(
             api,
             Options {
-                repo: self.repo.clone(),
+                repo: dry.map_or_else(|| self.repo.clone(), |d| d.repo.clone()),
                 path: self.path.clone(),
                 branch: self.branch.clone(),
                 spaces: self.spaces.clone(),
                 state: self.state.clone(),
-                remote: self.remote()?,
+                remote: match dry {
+                    Some(_) => None,
+                    None => self.remote()?,
+                },
+                ..extra
             },
         )
+    }
+
+    /// The dry run's copy of the repository, when asked for one.
+    fn rehearsal(&self, dry_run: bool) -> Result<Option<Rehearsal>> {
+        if !dry_run {
+            return Ok(None);
+        }
+        // Checked as a real run would, so a dry run refuses what it would.
+        self.remote()?;
+        Ok(Some(Rehearsal::prepare(&self.repo, &self.path)?))
     }
 
     /// The remote, with its secrets from the environment only (flags would
@@ -165,6 +222,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli.command)) {
         Ok(code) => code,
+        Err(e) if e.downcast_ref::<deletion::Refused>().is_some() => {
+            eprintln!("segment-gitops: {e:#}");
+            ExitCode::from(deletion::EXIT_REFUSED)
+        }
         Err(e) => {
             eprintln!("segment-gitops: {e:#}");
             ExitCode::FAILURE
@@ -175,15 +236,29 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Check(args) => Ok(segment_gitops::check::run(&args)?),
-        Command::Export(common) => {
-            let session = common.session()?;
+        Command::Export {
+            common,
+            protect,
+            dry_run,
+        } => {
+            let dry = common.rehearsal(dry_run)?;
+            let session = common.session_with(
+                Options {
+                    protect,
+                    ..Default::default()
+                },
+                dry.as_ref(),
+            )?;
             let work = async {
                 let progress = Progress::new();
                 let report = session
                     .export(&|n| progress.listed(n), &|| progress.read_one())
                     .await?;
                 progress.finish();
-                print_report(&report);
+                match &dry {
+                    Some(d) => print!("{}", d.report()?),
+                    None => print_report(&report),
+                }
                 println!("{}", segment_gitops::requests::summary());
                 // Exported, but a person must clear what stood in the way;
                 // the record in the repository has sync write it then.
@@ -201,17 +276,26 @@ async fn run(command: Command) -> Result<ExitCode> {
             full,
             quiet,
             poll_interval,
+            on_delete,
+            dry_run,
         } => {
-            let session = common.session()?;
+            let dry = common.rehearsal(dry_run)?;
+            let session = common.session_with(
+                Options {
+                    on_delete,
+                    ..Default::default()
+                },
+                dry.as_ref(),
+            )?;
             let work = async {
                 if full {
                     let report = session.export(&|_| {}, &|| {}).await?;
-                    if !quiet {
+                    if !quiet && dry.is_none() {
                         print_report(&report);
                     }
                 }
                 let print = |c: &sync::Committed| {
-                    if !quiet {
+                    if !quiet && dry.is_none() {
                         // A closed stdout (`| head`) must not stop the sync.
                         use std::io::Write;
                         let _ = writeln!(std::io::stdout().lock(), "{c}");
@@ -232,6 +316,9 @@ async fn run(command: Command) -> Result<ExitCode> {
                     }
                     state.progress
                 };
+                if let Some(d) = &dry {
+                    print!("{}", d.report()?);
+                }
                 if !quiet {
                     println!(
                         "{} events read, {} commits",
@@ -241,7 +328,12 @@ async fn run(command: Command) -> Result<ExitCode> {
                 }
                 Ok(ExitCode::SUCCESS)
             };
-            settle(&session, &common, work.await)
+            let done = work.await;
+            if let (Some(d), Err(_)) = (&dry, &done) {
+                // What would have been committed before the stop.
+                print!("{}", d.report()?);
+            }
+            settle(&session, &common, done)
         }
         Command::Drift { common, rev } => {
             let session = common.session()?;

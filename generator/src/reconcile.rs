@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use segment_resources::engine::Engine;
 
 use crate::base::Base;
+use crate::deletion::{OnDelete, Removed};
 use crate::desired::Desired;
 use crate::files::Manifest;
 use crate::repo::Folder;
@@ -30,6 +31,8 @@ pub struct Request<'a> {
     pub manifest: &'a Manifest,
     /// Sync's three-way base; `None`: live wins wherever it differs.
     pub base: Option<&'a Base>,
+    /// What becomes of the block of an object the workspace deleted.
+    pub on_delete: OnDelete,
 }
 
 /// The result: new file contents (`None`: delete) and what changed.
@@ -43,6 +46,9 @@ pub struct Outcome {
     /// What Terraform would reject in files left unedited for it, each with
     /// file, line and the fix.
     pub errors: Vec<String>,
+    /// Objects the folder declared that the workspace no longer has (their
+    /// blocks removed, or kept under `--on-delete keep`).
+    pub removed: Vec<Removed>,
 }
 
 /// The steps: place each object (import block, state, natural key, else a

@@ -10,6 +10,7 @@ use segment_resources::engine::Engine;
 use segment_resources::{data_sources, resources};
 
 use crate::base::{Base, BASE};
+use crate::deletion::{self, OnDelete};
 use crate::desired::{self, Desired};
 use crate::files::{self, Cursor, Manifest};
 use crate::git::remote::Remote;
@@ -38,6 +39,11 @@ pub struct Options {
     pub state: Option<PathBuf>,
     /// Where each commit is pushed.
     pub remote: Option<Remote>,
+    /// What becomes of the block of an object the workspace deleted.
+    pub on_delete: OnDelete,
+    /// Resource types to write `prevent_destroy` for (recorded in the
+    /// manifest with those an earlier export was given).
+    pub protect: Vec<String>,
 }
 
 pub struct Session {
@@ -49,6 +55,8 @@ pub struct Session {
     state: Managed,
     remote: Option<Remote>,
     head: HeadCache,
+    pub on_delete: OnDelete,
+    protect: Vec<String>,
 }
 
 /// What an export did.
@@ -92,6 +100,8 @@ impl Session {
             state,
             remote: options.remote,
             head: HeadCache::default(),
+            on_delete: options.on_delete,
+            protect: options.protect,
         })
     }
 
@@ -184,6 +194,7 @@ impl Session {
     ) -> Result<(Vec<Desired>, Manifest)> {
         let mut manifest = self.manifest();
         manifest.spaces = self.spaces(&manifest);
+        manifest.protect(&self.protect);
         // Reads of what was just listed are answered from the lists.
         let api = self.api.prefetching();
         let lives = inventory::everything(&api, &manifest.spaces)
@@ -211,6 +222,7 @@ impl Session {
                 state: &self.state,
                 manifest,
                 base: None,
+                on_delete: self.on_delete,
             },
         )
     }
@@ -238,6 +250,13 @@ impl Session {
         let record = Unwritten {
             objects: unwritten.clone(),
         };
+        // Gone objects have no event, so no actor: the export says so.
+        deletion::refuse(
+            self.on_delete,
+            &outcome.removed,
+            "someone (found by a full export)",
+            None,
+        )?;
         let resources = outcome.manifest.resources.len();
         let mut summary = outcome.summary.clone();
         let mut files = self.framing(&folder, &outcome.manifest);

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use segment_api::models::{AuditEvent, AuditQuery};
 
 use crate::base::{Base, BASE};
+use crate::deletion;
 use crate::files::{self, Cursor};
 use crate::git::Author;
 use crate::kinds;
@@ -261,6 +262,13 @@ async fn apply_event(
     let (mut files, summary, after) =
         match object_change(session, kind.type_name, &event.resource_id, None, base).await {
             Ok(change) => {
+                // Before anything is committed: the cursor stays before it.
+                deletion::refuse(
+                    session.on_delete,
+                    &change.removed,
+                    &author_of(event).email,
+                    Some((&event.id, &event.kind)),
+                )?;
                 record.clear(kind.type_name, &event.resource_id);
                 (change.files, change.summary, Some(change.base))
             }

@@ -109,10 +109,19 @@ impl<'a> Draft<'a> {
             text.push_str(&files::variable_block(v, &x.address));
         }
         text.push('\n');
-        text.push_str(&write::block(
+        let mut block = write::block(
             &format!("resource \"{}\" \"{}\"", d.live.type_name, x.name),
             &x.attrs,
-        ));
+        );
+        if self.req.manifest.is_protected(d.live.type_name) {
+            block.truncate(block.len() - "}\n".len());
+            block.push('\n');
+            for line in files::PREVENT_DESTROY.lines() {
+                block.push_str(&format!("  {line}\n"));
+            }
+            block.push_str("}\n");
+        }
+        text.push_str(&block);
         let text = align::align(&text).unwrap_or(text);
         self.new_files.insert(file.clone(), text);
         self.out.summary.push(format!("add {}", x.address));
@@ -146,6 +155,11 @@ impl<'a> Draft<'a> {
         if folder.import_for(&x.address).is_none() && !managed {
             e.append(text, &files::import_block(&x.address, &d.live.import_id));
             changed.push("import".into());
+        }
+        // A person's own lifecycle block is theirs: left as written.
+        if req.manifest.is_protected(&r.type_name) && !r.has_lifecycle {
+            e.add_block(text, &r.span, files::PREVENT_DESTROY);
+            changed.push("prevent_destroy".into());
         }
         for v in &x.vars {
             if !folder.variables.contains_key(v) {

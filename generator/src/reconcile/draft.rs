@@ -105,6 +105,7 @@ impl<'a> Draft<'a> {
         out.manifest = Manifest {
             resources: manifest,
             spaces: req.manifest.spaces.clone(),
+            protected: req.manifest.protected.clone(),
         };
         out
     }

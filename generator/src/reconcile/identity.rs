@@ -118,7 +118,10 @@ impl<'d> Placing<'d> {
     ) -> Vec<&'d Desired> {
         let mut fresh = Vec::new();
         for d in unplaced {
-            match self.natural_match(folder, d, addresses) {
+            let found = self
+                .natural_match(folder, d, addresses)
+                .or_else(|| self.described_match(engine, folder, d, addresses));
+            match found {
                 Some(r) => self.place(d, r, addresses),
                 // Never named, so nothing refers to it: references to it stay ids.
                 None => match desired::refusal(engine, d) {
@@ -160,6 +163,53 @@ impl<'d> Placing<'d> {
         })
     }
 
+    /// For a type without a natural key: the unclaimed declaration without
+    /// an import block whose every argument says `d`'s value (secrets and
+    /// what the generator cannot evaluate aside). That is a block kept by
+    /// `--on-delete keep` whose object `terraform apply` created again
+    /// under a new id, or a person's block applied before sync saw it:
+    /// without this, sync would write the object a second time.
+    fn described_match<'f>(
+        &self,
+        engine: &Engine,
+        folder: &'f Folder,
+        d: &Desired,
+        addresses: &Addresses,
+    ) -> Option<&'f ResourceDecl> {
+        kinds::by_type(d.live.type_name).filter(|k| k.natural_key.is_empty())?;
+        let spec = engine.resource_spec(d.live.type_name)?;
+        let want: HashMap<String, Ev> = desired::attributes(spec, &d.state)
+            .into_iter()
+            .map(|(name, v)| {
+                let ev = eval::of_hv(&v, addresses);
+                let ev = if desired::is_set(spec, &name) {
+                    ev.unordered()
+                } else {
+                    ev
+                };
+                (name, ev)
+            })
+            .collect();
+        folder.resources.iter().find(|r| {
+            r.type_name == d.live.type_name
+                && !self.claimed.contains(&r.address())
+                && folder.import_for(&r.address()).is_none()
+                // Something known must say it is this object.
+                && r.attributes.values().any(|(e, _)| {
+                    !matches!(eval::of_expr(e, addresses), Ev::Unknown | Ev::Secret)
+                })
+                && r.attributes.iter().all(|(name, (expr, _))| {
+                    let got = eval::of_expr(expr, addresses);
+                    let got = if desired::is_set(spec, name) {
+                        got.unordered()
+                    } else {
+                        got
+                    };
+                    alike(&got, want.get(name).unwrap_or(&Ev::Null))
+                })
+        })
+    }
+
     /// New names, parents first so children can start with their names.
     pub fn name_fresh(&mut self, mut fresh: Vec<&'d Desired>, addresses: &mut Addresses) {
         fresh.sort_by_key(|d| kinds::rank(d.live.type_name));
@@ -179,5 +229,22 @@ impl<'d> Placing<'d> {
                 existing: None,
             });
         }
+    }
+}
+
+/// Whether a block's value can be the workspace's: what the generator
+/// cannot evaluate, and secrets (a variable in the file, a mask live),
+/// match anything.
+fn alike(got: &Ev, want: &Ev) -> bool {
+    match (got, want) {
+        (Ev::Unknown | Ev::Secret, _) => true,
+        (Ev::List(a), Ev::List(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| alike(x, y))
+        }
+        (Ev::Object(a), Ev::Object(b)) => {
+            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| alike(v, w)))
+        }
+        (Ev::Encoded(a), Ev::Encoded(b)) => alike(a, b),
+        (a, b) => a == b,
     }
 }

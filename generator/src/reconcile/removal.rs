@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::draft::Draft;
 use crate::base;
+use crate::deletion::Removed;
 use crate::kinds;
 use crate::repo::ImportDecl;
 
@@ -59,6 +60,22 @@ impl<'a> Draft<'a> {
             .entry(i.file.clone())
             .or_default()
             .remove_lines(text, &i.span);
+        self.entries.remove(&(t.to_string(), i.id.clone()));
+        self.out.removed.push(Removed {
+            type_name: t.to_string(),
+            import_id: i.id.clone(),
+            address: i.to.clone(),
+        });
+        // Kept: a block without an import block (and out of the manifest)
+        // is one Terraform creates; a later sync or export neither removes
+        // it (it imports nothing) nor writes the object again (it is gone).
+        if self.req.on_delete.keeps_block() && folder.resource(&i.to).is_some() {
+            self.out.summary.push(format!(
+                "keep {}: deleted in the workspace, kept by --on-delete keep; its import block is dropped, so the next apply creates it again",
+                i.to
+            ));
+            return;
+        }
         if let Some(r) = folder.resource(&i.to) {
             let rtext = &folder.files[&r.file];
             self.edits
@@ -78,7 +95,6 @@ impl<'a> Draft<'a> {
                 }
             }
         }
-        self.entries.remove(&(t.to_string(), i.id.clone()));
         self.out.summary.push(format!("remove {}", i.to));
     }
 }

@@ -51,6 +51,7 @@ fn a_resource_the_local_state_manages_is_neither_exported_again_nor_imported() {
             state: &HashMap::new(),
             manifest: &Manifest::default(),
             base: None,
+            on_delete: crate::deletion::OnDelete::Remove,
         },
     );
     assert!(out.files.is_empty(), "{:#?}", out.files);
@@ -76,6 +77,7 @@ fn full_export(folder: &Folder, desired: &[Desired]) -> Outcome {
             state: &HashMap::new(),
             manifest: &Manifest::default(),
             base: None,
+            on_delete: crate::deletion::OnDelete::Remove,
         },
     )
 }
@@ -110,4 +112,68 @@ fn a_declared_resource_is_not_rewritten_into_what_the_provider_refuses() {
         "{:?}",
         out.summary
     );
+}
+
+/// A filter as the workspace holds it, under id `id`.
+fn filter(id: &str, title: &str) -> Desired {
+    Desired {
+        live: Live {
+            type_name: "segment_destination_filter",
+            import_id: format!("d1:{id}"),
+            audit_id: id.into(),
+        },
+        id: id.into(),
+        state: BTreeMap::from([
+            ("id".to_string(), Value::from(id)),
+            ("destination_id".to_string(), Value::from("d1")),
+            ("source_id".to_string(), Value::from("s1")),
+            ("if".to_string(), Value::from("true")),
+            ("title".to_string(), Value::from(title)),
+            ("enabled".to_string(), Value::from(true)),
+            (
+                "actions".to_string(),
+                Value::Set(vec![Value::object([("type", Value::from("DROP"))])]),
+            ),
+        ]),
+    }
+}
+
+fn event_of(folder: &Folder, desired: &[Desired]) -> Outcome {
+    let engine = Engine::new(resources::all(), data_sources::all());
+    reconcile(
+        &engine,
+        folder,
+        &Request {
+            desired,
+            gone: &[],
+            full: false,
+            state: &HashMap::new(),
+            manifest: &Manifest::default(),
+            base: None,
+            on_delete: crate::deletion::OnDelete::Remove,
+        },
+    )
+}
+
+/// What broke: a block kept by `--on-delete keep` (no import block, a type
+/// without a natural key) whose object `terraform apply` created again
+/// under a new id was written a second time by the next sync.
+#[test]
+fn a_block_without_import_that_describes_a_new_object_is_its_declaration() {
+    let kept = "resource \"segment_destination_filter\" \"kept\" {\n  destination_id = \"d1\"\n  source_id      = \"s1\"\n  if             = \"true\"\n  title          = \"Kept\"\n  enabled        = true\n  actions        = [{ type = \"DROP\" }]\n}\n";
+    let mut folder = Folder::default();
+    folder.add("kept.tf".into(), kept.into()).expect("parses");
+    let out = event_of(&folder, &[filter("f2", "Kept")]);
+    assert_eq!(out.files.len(), 1, "{:#?}", out.files);
+    let text = out.files["kept.tf"].as_deref().expect("edited");
+    assert!(text.starts_with(kept), "{text}");
+    assert!(
+        text.contains("to = segment_destination_filter.kept\n  id = \"d1:f2\""),
+        "{text}"
+    );
+    assert_eq!(out.manifest.resources[0].file, "kept.tf");
+    // Another object (a value differs) is not the block's.
+    let out = event_of(&folder, &[filter("f3", "Other")]);
+    assert!(!out.files.contains_key("kept.tf"), "{:#?}", out.files);
+    assert_eq!(out.files.len(), 1, "a file of its own");
 }

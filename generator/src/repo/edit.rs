@@ -54,6 +54,20 @@ impl Edits {
         }
     }
 
+    /// A nested block (`text` at indent 0, newline-ended) as the last
+    /// lines of the block at `block`, after a blank line.
+    pub fn add_block(&mut self, text: &str, block: &Range<usize>, nested: &str) {
+        let close = block.end.saturating_sub(1);
+        let at = line_start(text, close);
+        let pad = " ".repeat(indent_of(text, block.start) + 2);
+        let lines: String = nested.lines().map(|l| format!("{pad}{l}\n")).collect();
+        if at <= block.start {
+            self.edits.push((close..close, format!("\n{lines}")));
+        } else {
+            self.edits.push((at..at, format!("\n{lines}")));
+        }
+    }
+
     /// Removes the whole lines `span` covers.
     pub fn remove_lines(&mut self, text: &str, span: &Range<usize>) {
         let start = line_start(text, span.start);

@@ -21,6 +21,8 @@ pub struct ResourceDecl {
     pub span: Range<usize>,
     /// Attribute name → (its expression, the span of the whole attribute).
     pub attributes: BTreeMap<String, (Expression, Range<usize>)>,
+    /// Whether it has a `lifecycle` block (a person's, or `--protect`'s).
+    pub has_lifecycle: bool,
 }
 
 impl ResourceDecl {
@@ -217,6 +219,7 @@ impl Folder {
                     name: name.clone(),
                     span,
                     attributes,
+                    has_lifecycle: block.body.get_blocks("lifecycle").next().is_some(),
                 };
                 self.by_address
                     .entry(decl.address())

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::base::Base;
+use crate::deletion::Removed;
 use crate::desired;
 use crate::inventory::Live;
 use crate::reconcile::{self, Request};
@@ -17,6 +18,8 @@ pub struct Change {
     pub files: BTreeMap<String, Option<String>>,
     pub summary: Vec<String>,
     pub base: Base,
+    /// Objects the workspace deleted that the folder declared.
+    pub removed: Vec<Removed>,
 }
 
 /// Re-reads the object live (`import_id` when known, else found by its
@@ -66,6 +69,7 @@ pub async fn object_change(
                 state: session.state(),
                 manifest: &manifest,
                 base,
+                on_delete: session.on_delete,
             },
         );
         // Asked before the commit: after it, a failing write would fail
@@ -91,6 +95,7 @@ pub async fn object_change(
             files,
             summary: outcome.summary,
             base: outcome.base,
+            removed: outcome.removed,
         })
     };
     // HEAD, not the work tree: a person's uncommitted edits are not the
