@@ -235,7 +235,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Check(args) => Ok(segment_gitops::check::run(&args)?),
+        Command::Check(args) => Ok(segment_gitops::check::run(&args).await?),
         Command::Export {
             common,
             protect,

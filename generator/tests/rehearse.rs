@@ -413,3 +413,67 @@ async fn a_base_the_replica_refuses_is_reported_apart_from_the_pull_request() {
         Some("segment/sources.tf")
     );
 }
+
+// `segment-gitops check --rehearse --base REF`, as the Atlantis workflow or a
+// person runs it: the replica's refusal in the comment with its file and
+// line, and exit 3 so the pull request's check fails before production.
+#[test]
+fn check_rehearse_reports_the_refusal_in_the_review_and_exits_3() {
+    let dir = temp_dir();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    commit(
+        repo,
+        &[
+            ("providers.tf", PLAIN_PROVIDERS),
+            ("sources.tf", &source_block("web")),
+        ],
+        "production",
+    );
+    git(repo, &["checkout", "-q", "-b", "pr"]);
+    // A second block with the slug `web` plans fine; the API refuses it.
+    let clash = source_block("web").replace("\"web\" {", "\"web_again\" {");
+    commit(
+        repo,
+        &[("sources.tf", &format!("{}\n{}", source_block("web"), clash))],
+        "a second web source",
+    );
+
+    let tf = TerraformDir::new();
+    let programs = workspace_binary()
+        .parent()
+        .expect("a folder")
+        .display()
+        .to_string();
+    let path = format!("{programs}:{}", std::env::var("PATH").unwrap_or_default());
+    let mut cmd = Command::new(support::gitops_binary());
+    cmd.args(["check", "--rehearse", "--base", "main", "--path", "segment"])
+        .arg("--repo")
+        .arg(repo)
+        .env("PATH", path)
+        .env("TF_CLI_CONFIG_FILE", tf.path().join("terraform.tfrc"))
+        .env("CHECKPOINT_DISABLE", "1");
+    let done = process::run(&mut cmd, REHEARSAL_LIMIT);
+    assert_eq!(done.status.code(), Some(3), "{}", done.output());
+    assert!(
+        done.stdout.contains("The replica refused 1 change"),
+        "{}",
+        done.output()
+    );
+    let lines = lines_of(
+        &std::fs::read_to_string(repo.join("segment/sources.tf")).expect("read"),
+        "resource \"segment_source\" \"web_again\"",
+    );
+    let at = done
+        .stdout
+        .lines()
+        .find(|l| l.contains("`segment/sources.tf:") && l.contains("segment_source.web_again"))
+        .unwrap_or_else(|| panic!("no refusal of web_again with its line:\n{}", done.output()));
+    let line: u64 = at
+        .split("`segment/sources.tf:")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a line number");
+    assert!(lines.contains(&line), "line {line} is outside {lines:?}");
+}

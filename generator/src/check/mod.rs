@@ -12,6 +12,7 @@ pub mod classify;
 pub mod markdown;
 pub mod names;
 pub mod plan;
+pub mod rehearsal;
 pub mod review;
 pub mod schema;
 pub mod update;
@@ -40,8 +41,8 @@ pub struct Args {
     /// The plan as JSON: `terraform show -json PLANFILE > PLAN.json`
     /// (`-` reads it from stdin). It holds secrets in clear: keep it out of
     /// Git and out of logs.
-    #[arg(long, value_name = "PLAN.json")]
-    pub plan: PathBuf,
+    #[arg(long, value_name = "PLAN.json", required_unless_present = "rehearse")]
+    pub plan: Option<PathBuf>,
     /// Markdown for a pull-request comment, or JSON for policy tools.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: Format,
@@ -49,6 +50,8 @@ pub struct Args {
     /// breaking).
     #[arg(long, value_enum, value_name = "CLASS")]
     pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub rehearsal: rehearsal::RehearseArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -79,6 +82,8 @@ pub enum CheckError {
          reported and plan again"
     )]
     Errored { path: String },
+    #[error("the rehearsal could not run: {0}")]
+    Rehearse(#[from] crate::rehearse::RehearseError),
 }
 
 /// The review of the plan JSON `text`.
@@ -128,13 +133,44 @@ fn read(path: &Path) -> Result<String, CheckError> {
     }
 }
 
-/// Runs `check`: the review on stdout, and the exit status `--fail-on` asks.
-pub fn run(args: &Args) -> Result<ExitCode, CheckError> {
-    let text = read(&args.plan)?;
-    let review = review(&text, &args.plan.display().to_string())?;
+/// Runs `check`: the review on stdout, and the exit status `--fail-on`
+/// asks; a rehearsal the replica refused exits 3 too (the apply would fail).
+pub async fn run(args: &Args) -> Result<ExitCode, CheckError> {
+    let review = match &args.plan {
+        Some(path) => Some(review(&read(path)?, &path.display().to_string())?),
+        None => None,
+    };
+    let rehearsed = match args.rehearsal.options() {
+        Some(options) => Some(rehearsal::run(&options).await?),
+        None => None,
+    };
     let out = match args.format {
-        Format::Markdown => markdown::render(&review),
-        Format::Json => review.to_json(),
+        Format::Markdown => {
+            let mut out = review.as_ref().map(markdown::render).unwrap_or_default();
+            if let Some(r) = &rehearsed {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&rehearsal::markdown(r));
+            }
+            out
+        }
+        Format::Json => {
+            // The review's shape, with `rehearsal` beside it when asked.
+            let mut json = review
+                .as_ref()
+                .and_then(|r| serde_json::to_value(r).ok())
+                .unwrap_or_else(|| serde_json::json!({ "version": 1 }));
+            if let (Some(r), Some(map)) = (&rehearsed, json.as_object_mut()) {
+                map.insert(
+                    "rehearsal".into(),
+                    serde_json::to_value(r).unwrap_or_default(),
+                );
+            }
+            let mut text = serde_json::to_string_pretty(&json).unwrap_or_else(|_| "{}".into());
+            text.push('\n');
+            text
+        }
     };
     {
         use std::io::Write;
@@ -145,8 +181,13 @@ pub fn run(args: &Args) -> Result<ExitCode, CheckError> {
         FailOn::Breaking => Class::Breaking,
         FailOn::Caution => Class::Caution,
     });
-    Ok(match threshold {
-        Some(class) if review.has(class) => ExitCode::from(FAILED_CHECK),
-        _ => ExitCode::SUCCESS,
+    let refused = rehearsed
+        .as_ref()
+        .is_some_and(|r| !r.base_applied || !r.refusals.is_empty());
+    let failed = threshold.is_some_and(|class| review.as_ref().is_some_and(|r| r.has(class)));
+    Ok(if failed || refused {
+        ExitCode::from(FAILED_CHECK)
+    } else {
+        ExitCode::SUCCESS
     })
 }
