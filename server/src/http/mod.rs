@@ -111,6 +111,8 @@ pub async fn serve(
             let hyper_service = TowerToHyperService::new(service);
             let mut conn = pin!(builder.serve_connection_with_upgrades(io, hyper_service));
             let mut signal = pin!(signal_tx.closed());
+            // A finished future must not be polled again.
+            let mut signalled = false;
             loop {
                 tokio::select! {
                     result = conn.as_mut() => {
@@ -119,7 +121,10 @@ pub async fn serve(
                         }
                         break;
                     }
-                    () = &mut signal => conn.as_mut().graceful_shutdown(),
+                    () = &mut signal, if !signalled => {
+                        signalled = true;
+                        conn.as_mut().graceful_shutdown();
+                    }
                 }
             }
             drop(closed_rx);
