@@ -83,9 +83,12 @@ fn errors_the_http_layer_answers_are_in_the_api_shape() {
         format!("GET {target} HTTP/1.1\r\nHost: x\r\n{AUTH}{extra}Connection: close\r\n\r\n")
     };
     // Invalid UTF-8 once percent-decoded, in an id.
-    served
-        .raw(get("/sources/%FF%FEab", "").as_bytes(), limit)
-        .assert_api_error(400);
+    let answer = served.raw(get("/sources/%FF%FEab", "").as_bytes(), limit);
+    answer.assert_api_error(400);
+    assert!(
+        answer.body.contains("\"field\":\"path\""),
+        "names the path: {answer:?}"
+    );
     // A cursor of 70,000 characters: above hyper's 64 KiB for a URI.
     let cursor = "A".repeat(70_000);
     let long = get(&format!("/sources?pagination.cursor={cursor}"), "");
