@@ -13,6 +13,7 @@ use support::{database_url, Served};
 
 const API_KEY: &str = "amp-api-key-4e1f9c77d2";
 const PASSWORD: &str = "pg-password-8b2d0a5511";
+const FUNCTION_KEY: &str = "fn-sensitive-setting-31c07e";
 const AMPLITUDE: &str = "54521fd525e721e32a72ee91";
 const POSTGRES: &str = "55d3d3aea3c";
 
@@ -60,11 +61,33 @@ async fn write_secrets(served: &Served) -> (String, String) {
         .send(Method::POST, "tok", "/warehouses", &body.to_string())
         .await;
     assert_eq!(status, 200, "{wh}");
+    let dest_id = dest["data"]["destination"]["id"].as_str().unwrap();
+    // An insert function's sensitive setting, on an instance of it.
+    let body = serde_json::json!({
+        "code": "async function onTrack(event) { return event }",
+        "displayName": "Scrubber", "resourceType": "INSERT_DESTINATION",
+        "settings": [{"name": "apiKey", "label": "API key", "type": "STRING",
+                      "required": true, "sensitive": true}]
+    });
+    let (status, function) = served
+        .send(Method::POST, "tok", "/functions", &body.to_string())
+        .await;
+    assert_eq!(status, 200, "{function}");
+    let body = serde_json::json!({
+        "functionId": function["data"]["function"]["id"], "integrationId": dest_id,
+        "name": "Scrub PII", "settings": {"apiKey": FUNCTION_KEY}
+    });
+    let (status, instance) = served
+        .send(
+            Method::POST,
+            "tok",
+            "/insert-function-instances",
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(status, 200, "{instance}");
     (
-        dest["data"]["destination"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string(),
+        dest_id.to_string(),
         wh["data"]["warehouse"]["id"].as_str().unwrap().to_string(),
     )
 }
@@ -105,6 +128,11 @@ async fn secrets_written_through_the_api_are_not_in_the_database_files() {
         !contains(&bytes, PASSWORD),
         "the warehouse's password in plaintext"
     );
+    assert!(
+        !contains(&bytes, FUNCTION_KEY),
+        "a sensitive function setting in plaintext"
+    );
+    assert!(contains(&bytes, "Scrub PII"), "the instance is stored");
 
     // The server (with its key file) still reads them: the workspace opened
     // as the server opens it shows the value kept.

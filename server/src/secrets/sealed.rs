@@ -2,7 +2,8 @@
 //! them on the way out, so no backend ever holds them in plaintext.
 //!
 //! Which settings are secret is what the API masks: the catalog options
-//! marked secret of a source's, destination's or warehouse's integration.
+//! marked secret of a source's, destination's or warehouse's integration,
+//! and the settings an insert function marks sensitive for its instances.
 //! A plaintext secret from before sealing still reads as it is and is
 //! sealed on the document's next write.
 
@@ -26,8 +27,32 @@ impl Sealed {
         Sealed { inner, keys }
     }
 
-    fn seal(&self, doc: &mut Doc) -> StoreResult<()> {
-        let Some(secret) = secret_names(doc) else {
+    /// The settings of `doc` to seal: the catalog's secret options, or for
+    /// an insert function instance the settings its function marks sensitive.
+    async fn secret_names(&self, doc: &Doc) -> StoreResult<Option<Vec<String>>> {
+        if doc.kind != Kind::InsertFunctionInstance {
+            return Ok(catalog_secrets(doc));
+        }
+        let Some(class_id) = doc.body.get("classId").and_then(Value::as_str) else {
+            return Ok(None);
+        };
+        let Some(function) = self.inner.get(Kind::Function, class_id).await? else {
+            return Ok(None);
+        };
+        let names = function
+            .body
+            .get("settings")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|s| s.get("sensitive").and_then(Value::as_bool) == Some(true))
+            .filter_map(|s| s.get("name").and_then(Value::as_str).map(String::from))
+            .collect::<Vec<_>>();
+        Ok((!names.is_empty()).then_some(names))
+    }
+
+    async fn seal(&self, doc: &mut Doc) -> StoreResult<()> {
+        let Some(secret) = self.secret_names(doc).await? else {
             return Ok(());
         };
         let Some(Value::Object(settings)) = doc.body.get_mut("settings") else {
@@ -77,12 +102,16 @@ impl Sealed {
 fn holds_settings(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::Source | Kind::Destination | Kind::Warehouse | Kind::ProfilesWarehouse
+        Kind::Source
+            | Kind::Destination
+            | Kind::Warehouse
+            | Kind::ProfilesWarehouse
+            | Kind::InsertFunctionInstance
     )
 }
 
 /// The names of the settings the API masks for this document's integration.
-fn secret_names(doc: &Doc) -> Option<Vec<String>> {
+fn catalog_secrets(doc: &Doc) -> Option<Vec<String>> {
     if !holds_settings(doc.kind) {
         return None;
     }
@@ -91,7 +120,8 @@ fn secret_names(doc: &Doc) -> Option<Vec<String>> {
     let options = match doc.kind {
         Kind::Source => &catalog.source(meta_id)?.options,
         Kind::Destination => &catalog.destination(meta_id)?.options,
-        _ => &catalog.warehouse(meta_id)?.options,
+        Kind::Warehouse | Kind::ProfilesWarehouse => &catalog.warehouse(meta_id)?.options,
+        _ => return None,
     };
     let names: Vec<String> = options
         .iter()
@@ -131,7 +161,7 @@ impl Store for Sealed {
     async fn apply(&self, mut batch: Batch, actor: &Actor) -> StoreResult<()> {
         for op in &mut batch.ops {
             if let Op::Insert(doc) | Op::Update(doc) = op {
-                self.seal(doc)?;
+                self.seal(doc).await?;
             }
         }
         self.inner.apply(batch, actor).await
