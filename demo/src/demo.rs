@@ -35,7 +35,7 @@ pub async fn run(dir: Option<PathBuf>) -> Result<()> {
     state
         .store
         .create_token(
-            &segment_workspace::auth::token_hash(TOKEN),
+            &state.keys.token_hash(TOKEN),
             &Actor {
                 name: "Demo Owner".into(),
                 email: "owner@example.com".into(),

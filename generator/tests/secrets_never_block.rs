@@ -13,7 +13,6 @@ use std::time::Duration;
 use segment_e2e::fixtures::amplitude_destination;
 use segment_e2e::{within, TestWorkspace};
 use segment_workspace::kind::Kind;
-use segment_workspace::store::{SqliteStore, Store};
 use support::process::Finished;
 use support::terraform::TerraformDir;
 use support::{assert_imports_only, entry, session, terraform_for};
@@ -22,12 +21,14 @@ const LIMIT: Duration = Duration::from_secs(120);
 const ROTATED: &str = "amp-key-rotated-7f3c";
 
 /// A destination's stored settings, from the server's database: the API
-/// masks secrets, so only the store shows which one is kept.
+/// masks secrets, so only the store shows which one is kept (opened with
+/// the server key, as the server reads them).
 async fn stored_settings(ws: &TestWorkspace, id: &str) -> serde_json::Value {
-    let store = SqliteStore::open(ws.database_url())
+    let state = segment_workspace::open(ws.database_url())
         .await
         .expect("open the workspace database");
-    let doc = store
+    let doc = state
+        .store
         .get(Kind::Destination, id)
         .await
         .expect("read the store")

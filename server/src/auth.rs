@@ -2,23 +2,31 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::Response;
-use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
 
 use crate::error::AppError;
 use crate::limits::{RateLimitConfig, RateLimits};
 use crate::metrics::Metrics;
+use crate::secrets::sealed::Sealed;
+use crate::secrets::{legacy_token_hash, Keys};
 use crate::store::{Actor, Scope, Store};
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// How long a token found valid is believed without asking the database:
+/// a token revoked by `token revoke` (in any process) stops working within it.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The backend behind [`Sealed`]: settings secrets are sealed at rest.
     pub store: Arc<dyn Store>,
-    /// Tokens seen before, by hash: most requests skip the database here.
-    tokens: Arc<RwLock<HashMap<String, Actor>>>,
+    pub keys: Arc<Keys>,
+    /// Tokens seen valid lately, by hash, with when they were looked up:
+    /// most requests skip the database here.
+    tokens: Arc<RwLock<HashMap<String, (Actor, Instant)>>>,
     /// Segment's rate limits, when on (off unless asked for).
     pub(crate) limits: Option<Arc<RateLimits>>,
     pub(crate) metrics: Arc<Metrics>,
@@ -27,9 +35,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    /// Serves `store` with `keys`: its settings secrets are sealed with them.
+    pub fn new(store: Arc<dyn Store>, keys: Arc<Keys>) -> Self {
         AppState {
-            store,
+            store: Arc::new(Sealed::new(store, keys.clone())),
+            keys,
             tokens: Arc::default(),
             limits: None,
             metrics: Arc::default(),
@@ -53,26 +63,32 @@ impl AppState {
 #[derive(Clone, Debug)]
 pub struct TokenHash(pub String);
 
-/// Tokens are stored as SHA-256 digests, never in the clear.
-pub fn token_hash(token: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(token.as_bytes());
-    // Every request hashes its token: one allocation, not one per byte.
-    let mut out = String::with_capacity(digest.len() * 2);
-    for b in digest {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0xf)]));
+async fn resolve(state: &AppState, hash: &str, token: &str) -> Result<Option<Actor>, AppError> {
+    let cached = state.tokens.read().ok().and_then(|t| t.get(hash).cloned());
+    if let Some((actor, seen)) = cached {
+        if seen.elapsed() < TOKEN_CACHE_TTL {
+            return Ok(Some(actor));
+        }
     }
-    out
-}
-
-async fn resolve(state: &AppState, hash: &str) -> Result<Option<Actor>, AppError> {
-    if let Some(actor) = state.tokens.read().ok().and_then(|t| t.get(hash).cloned()) {
-        return Ok(Some(actor));
+    let mut actor = state.store.token(hash).await?;
+    if actor.is_none() {
+        // A token stored before digests were keyed: admitted, and stored
+        // keyed from now on, so the plain digest leaves the database.
+        let legacy = legacy_token_hash(token);
+        actor = state.store.token(&legacy).await?;
+        if actor.is_some() {
+            state.store.rehash_token(&legacy, hash).await?;
+        }
     }
-    let actor = state.store.token(hash).await?;
-    if let (Some(a), Ok(mut cache)) = (&actor, state.tokens.write()) {
-        cache.insert(hash.to_string(), a.clone());
+    if let Ok(mut cache) = state.tokens.write() {
+        match &actor {
+            Some(a) => {
+                cache.insert(hash.to_string(), (a.clone(), Instant::now()));
+            }
+            None => {
+                cache.remove(hash);
+            }
+        }
     }
     Ok(actor)
 }
@@ -95,8 +111,8 @@ pub async fn require_token(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::unauthorized("send a token as `Authorization: Bearer <token>`"))?;
-    let hash = token_hash(token);
-    let actor = resolve(&state, &hash)
+    let hash = state.keys.token_hash(token);
+    let actor = resolve(&state, &hash, token)
         .await?
         .ok_or_else(|| AppError::unauthorized("the token is not valid for this workspace"))?;
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
@@ -108,16 +124,4 @@ pub async fn require_token(
     req.extensions_mut().insert(actor);
     req.extensions_mut().insert(TokenHash(hash));
     Ok(next.run(req).await)
-}
-
-#[cfg(test)]
-mod tests {
-    /// Stored hashes must not change with the encoding code: a known digest.
-    #[test]
-    fn token_hash_is_lowercase_hex_sha256() {
-        assert_eq!(
-            super::token_hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 }

@@ -160,6 +160,9 @@ pub fn validate_settings(
                 ),
             ));
         }
+        if key == "port" && option.kind == "number" {
+            crate::values::port(&field, value)?;
+        }
     }
     if !partial {
         for o in options {

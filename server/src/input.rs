@@ -52,6 +52,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             "body: the request body must be a JSON object",
         ));
     }
+    crate::values::check_numbers(&value, &mut String::new())?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();

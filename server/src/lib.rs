@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod error;
+pub mod http;
 pub mod ids;
 pub mod input;
 pub mod kind;
@@ -14,8 +15,10 @@ pub mod metrics;
 pub mod pagination;
 pub mod routes;
 pub mod rule_plan;
+pub mod secrets;
 pub mod seed;
 pub mod store;
+pub mod values;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,30 +36,37 @@ pub fn app(state: AppState) -> Router {
     routes::router(state)
 }
 
-/// Opens the database at `database_url` and returns the state to serve.
+/// Opens the database at `database_url` and returns the state to serve,
+/// with the server key beside the database (see [`secrets`]).
 pub async fn open(database_url: &str) -> anyhow::Result<AppState> {
-    let store = store::SqliteStore::open(database_url).await?;
-    Ok(AppState::new(Arc::new(store)))
+    open_with_key(database_url, None).await
 }
 
-/// Binds `listen` and serves until `shutdown` resolves. Returns the bound
-/// address through `on_bound` before accepting (port 0 picks a free port).
+/// As [`open`], with the server key read from `key_file` when given.
+pub async fn open_with_key(
+    database_url: &str,
+    key_file: Option<&std::path::Path>,
+) -> anyhow::Result<AppState> {
+    let keys = secrets::Keys::load(database_url, key_file)?;
+    let store = store::SqliteStore::open(database_url).await?;
+    Ok(AppState::new(Arc::new(store), Arc::new(keys)))
+}
+
+/// Binds `listen` and serves until `shutdown` resolves, with the default
+/// read timeouts ([`http::serve`] takes others). Returns the bound address
+/// through `on_bound` before accepting (port 0 picks a free port).
 pub async fn serve(
     state: AppState,
     listen: SocketAddr,
     on_bound: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    on_bound(listener.local_addr()?);
-    let stopping = state.stopping.clone();
-    let shutdown = async move {
-        shutdown.await;
-        // Long polls answer now rather than hold the shutdown for 25 s.
-        stopping.send_replace(true);
-    };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    Ok(())
+    http::serve(
+        state,
+        http::HttpConfig::default(),
+        listen,
+        on_bound,
+        shutdown,
+    )
+    .await
 }

@@ -1,13 +1,15 @@
 //! The `segment-workspace` command line: serve, token, seed, bench.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use segment_workspace::limits::{self, RateLimitConfig, RateLimitMode};
+use segment_workspace::secrets::Keys;
 use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, SqliteStore, Store};
-use segment_workspace::{auth, ids, kind::Kind, AppState};
+use segment_workspace::{ids, kind::Kind, AppState};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -48,7 +50,11 @@ enum Command {
         #[arg(long, requires = "seed")]
         engage: bool,
         #[command(flatten)]
+        key: KeyArg,
+        #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        http: segment_workspace::http::HttpArgs,
     },
     /// Manage API tokens.
     Token {
@@ -88,6 +94,22 @@ impl LimitArgs {
     }
 }
 
+/// The server key: token digests and sealed settings secrets.
+#[derive(clap::Args)]
+struct KeyArg {
+    /// A file of 64 hex digits (`openssl rand -hex 32`) keying token digests
+    /// and sealing settings secrets at rest. Default on SQLite: `<db>.key`
+    /// beside the database, made (mode 0600) on first start.
+    #[arg(long, value_name = "PATH")]
+    secrets_key_file: Option<PathBuf>,
+}
+
+impl KeyArg {
+    fn keys(&self, database: &str) -> anyhow::Result<Keys> {
+        Ok(Keys::load(database, self.secrets_key_file.as_deref())?)
+    }
+}
+
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create a token and print it (only its hash is stored).
@@ -103,6 +125,21 @@ enum TokenCommand {
         /// workspace-owner (everything) or read-only (GET only).
         #[arg(long, default_value = "workspace-owner")]
         scope: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// List tokens: name, owner, scope, created (never a token or its digest).
+    List {
+        #[arg(long, default_value = "sqlite://segment-workspace.db")]
+        database: String,
+    },
+    /// Revoke every token of this name; running servers refuse it within a second.
+    Revoke {
+        #[arg(long, default_value = "sqlite://segment-workspace.db")]
+        database: String,
+        /// The token's name (`token list` shows them).
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -123,22 +160,38 @@ async fn main() -> anyhow::Result<()> {
             owner,
             seed,
             engage,
+            key,
             limits,
+            http,
         } => {
             let limits = limits.config()?;
-            serve(listen, &database, token, &owner, (seed, engage), limits).await
+            let keys = key.keys(&database)?;
+            let options = ServeOptions {
+                token,
+                owner,
+                seed: (seed, engage),
+                limits,
+                http: http.config()?,
+            };
+            serve(listen, &database, keys, options).await
         }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    database,
-                    owner,
-                    name,
-                    scope,
-                },
+        Command::Token { command } => token_command(command).await,
+        Command::Seed(args) => segment_workspace::seed::run(args).await,
+    }
+}
+
+async fn token_command(command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            database,
+            owner,
+            name,
+            scope,
+            key,
         } => {
             let scope = Scope::parse(&scope)
                 .with_context(|| format!("--scope {scope:?}: use workspace-owner or read-only"))?;
+            let keys = key.keys(&database)?;
             let store = SqliteStore::open(&database).await?;
             let token = ids::new_token();
             let actor = Actor {
@@ -146,22 +199,69 @@ async fn main() -> anyhow::Result<()> {
                 email: owner,
                 scope,
             };
-            register(&store, &token, &actor).await?;
+            register(&store, &keys, &token, &actor).await?;
             println!("{token}");
             Ok(())
         }
-        Command::Seed(args) => segment_workspace::seed::run(args).await,
+        TokenCommand::List { database } => {
+            let store = open_existing(&database).await?;
+            let tokens = store.tokens().await?;
+            let width = tokens
+                .iter()
+                .map(|t| t.name.len())
+                .max()
+                .unwrap_or(4)
+                .max(4);
+            println!("{:width$}  {:15}  {:24}  OWNER", "NAME", "SCOPE", "CREATED");
+            for t in tokens {
+                println!(
+                    "{:width$}  {:15}  {:24}  {}",
+                    t.name, t.scope, t.created_at, t.owner
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { database, name } => {
+            let store = open_existing(&database).await?;
+            match store.revoke_tokens(&name).await? {
+                0 => anyhow::bail!(
+                    "--name {name:?}: no token has this name; `token list --database {database}` shows them"
+                ),
+                n => {
+                    println!("revoked {n} token(s) named {name:?}");
+                    Ok(())
+                }
+            }
+        }
     }
 }
 
-/// Stores a token's hash and makes its owner a workspace user.
-async fn register(store: &dyn Store, token: &str, actor: &Actor) -> anyhow::Result<()> {
+/// The database, which must exist: listing or revoking tokens in a new,
+/// empty one would only hide a mistyped path.
+async fn open_existing(database: &str) -> anyhow::Result<SqliteStore> {
+    if let Some(path) = segment_workspace::secrets::sqlite_file(database) {
+        anyhow::ensure!(
+            Path::new(&path).exists(),
+            "--database {database}: no database at {}",
+            path.display()
+        );
+    }
+    Ok(SqliteStore::open(database).await?)
+}
+
+/// Stores a token's keyed digest and makes its owner a workspace user.
+async fn register(
+    store: &dyn Store,
+    keys: &Keys,
+    token: &str,
+    actor: &Actor,
+) -> anyhow::Result<()> {
     anyhow::ensure!(
         actor.email.contains('@'),
         "--owner {:?} must be an email address",
         actor.email
     );
-    store.create_token(&auth::token_hash(token), actor).await?;
+    store.create_token(&keys.token_hash(token), actor).await?;
     if store.find_by_key(Kind::User, &actor.email).await?.is_none() {
         let id = ids::new_id();
         let owner = segment_api::models::Permission {
@@ -189,14 +289,28 @@ async fn register(store: &dyn Store, token: &str, actor: &Actor) -> anyhow::Resu
     Ok(())
 }
 
+struct ServeOptions {
+    token: Option<String>,
+    owner: String,
+    seed: (bool, bool),
+    limits: Option<RateLimitConfig>,
+    http: segment_workspace::http::HttpConfig,
+}
+
 async fn serve(
     listen: SocketAddr,
     database: &str,
-    token: Option<String>,
-    owner: &str,
-    (seed, engage): (bool, bool),
-    limits: Option<RateLimitConfig>,
+    keys: Keys,
+    options: ServeOptions,
 ) -> anyhow::Result<()> {
+    let ServeOptions {
+        token,
+        owner,
+        seed: (seed, engage),
+        limits,
+        http,
+    } = options;
+    let owner = owner.as_str();
     let store = Arc::new(
         SqliteStore::open(database)
             .await
@@ -213,7 +327,7 @@ async fn serve(
             email: owner.to_string(),
             scope: Scope::WorkspaceOwner,
         };
-        register(store.as_ref(), token, &actor).await?;
+        register(store.as_ref(), &keys, token, &actor).await?;
     }
     let already_seeded = !store
         .list(
@@ -226,9 +340,10 @@ async fn serve(
         .await?
         .items
         .is_empty();
+    let state = AppState::new(store, Arc::new(keys));
     let state = match limits {
-        Some(config) => AppState::new(store).with_rate_limits(config),
-        None => AppState::new(store),
+        Some(config) => state.with_rate_limits(config),
+        None => state,
     };
     // The seed is not limited: nobody else knows the server before it ends.
     let limits_after_seed = state.limits_handle();
@@ -296,8 +411,9 @@ async fn serve(
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    segment_workspace::serve(
+    segment_workspace::http::serve(
         state,
+        http,
         listen,
         |addr| {
             if seeding {

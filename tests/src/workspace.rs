@@ -14,10 +14,11 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use segment_api::{Client, ClientConfig, RetryPolicy};
+use segment_workspace::ids;
 use segment_workspace::kind::Kind;
 use segment_workspace::limits::RateLimitConfig;
+use segment_workspace::secrets::Keys;
 use segment_workspace::store::{Actor, Batch, Doc, Scope, Store};
-use segment_workspace::{auth, ids};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
@@ -202,6 +203,12 @@ impl TestWorkspace {
         &self.database_path
     }
 
+    /// The digest the database keeps for `token`: keyed with the server
+    /// key beside the database, so it is known while the server is stopped too.
+    pub fn token_digest(&self, token: &str) -> anyhow::Result<String> {
+        Ok(Keys::load(&self.database_url, None)?.token_hash(token))
+    }
+
     /// Registers another token through the store, as `token create` does,
     /// and returns it.
     pub async fn add_token(&self, email: &str, scope: Scope) -> anyhow::Result<String> {
@@ -317,7 +324,7 @@ async fn register(
     scope: Scope,
 ) -> anyhow::Result<String> {
     let token = ids::new_token();
-    let hash = auth::token_hash(&token);
+    let hash = server.keys.token_hash(&token);
     let actor = Actor {
         name: email.to_string(),
         email: email.to_string(),
@@ -336,6 +343,7 @@ struct Server {
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
     store: Arc<dyn Store>,
+    keys: Arc<Keys>,
 }
 
 /// Opens the database and serves it on `listen`; returns once it is bound.
@@ -352,6 +360,7 @@ async fn launch(
         None => state,
     };
     let store = state.store.clone();
+    let keys = state.keys.clone();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let (bound_tx, bound_rx) = oneshot::channel();
     let mut task = tokio::spawn(segment_workspace::serve(
@@ -371,6 +380,7 @@ async fn launch(
                 stop: Some(stop_tx),
                 task,
                 store,
+                keys,
             },
         )),
         // `serve` gave up before binding: its error says why.

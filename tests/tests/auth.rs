@@ -251,10 +251,15 @@ async fn tokens_are_stored_hashed() {
     let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     for token in [ws.owner_token(), ws.read_only_token()] {
         assert!(!contains(token), "the token text is in the database files");
-        // What is stored is the digest: the files do hold that.
+        // What is stored is the keyed digest: the files do hold that.
         assert!(
-            contains(&segment_workspace::auth::token_hash(token)),
-            "the token's SHA-256 is in the database files"
+            contains(&ws.token_digest(token).unwrap()),
+            "the token's HMAC-SHA-256 is in the database files"
+        );
+        // Plain SHA-256 could be reversed by a lookup table: never stored.
+        assert!(
+            !contains(&segment_workspace::secrets::legacy_token_hash(token)),
+            "the token's unkeyed SHA-256 is in the database files"
         );
     }
     // And after a restart the stored digests still admit the tokens.

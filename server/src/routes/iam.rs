@@ -113,6 +113,7 @@ pub fn check_email(field: &str, email: &str) -> AppResult<()> {
         .split_once('@')
         .is_some_and(|(user, host)| !user.is_empty() && !host.is_empty() && !host.contains('@'))
         && !email.chars().any(char::is_whitespace);
+    crate::values::plain_text(field, email)?;
     if !ok {
         return Err(AppError::invalid(
             field,

@@ -41,6 +41,7 @@ async fn create(
     non_empty("label.key", &label.key)?;
     non_empty("label.value", &label.value)?;
     for (field, v) in [("label.key", &label.key), ("label.value", &label.value)] {
+        crate::values::plain_text(field, v)?;
         if v.contains(':') || v.contains('/') {
             return Err(crate::error::AppError::invalid(
                 field,

@@ -301,6 +301,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Page<segment_api::models::AuditEvent>>;
     async fn token(&self, hash: &str) -> StoreResult<Option<Actor>>;
     async fn create_token(&self, hash: &str, actor: &Actor) -> StoreResult<()>;
+    /// Every token's name, owner, scope and creation time; never its hash.
+    async fn tokens(&self) -> StoreResult<Vec<TokenInfo>>;
+    /// Deletes every token named `name`; returns how many there were.
+    async fn revoke_tokens(&self, name: &str) -> StoreResult<u64>;
+    /// Replaces a token's stored hash (a digest made by an older scheme).
+    async fn rehash_token(&self, old: &str, new: &str) -> StoreResult<()>;
+}
+
+/// A token as `token list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub name: String,
+    pub owner: String,
+    pub scope: String,
+    pub created_at: String,
 }
 
 #[cfg(test)]

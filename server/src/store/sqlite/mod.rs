@@ -47,6 +47,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `url`, such as
     /// `sqlite://segment-workspace.db`, and brings its tables up to date.
     pub async fn open(url: &str) -> StoreResult<Self> {
+        create_private(url)?;
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Backend(format!("bad database URL {url:?}: {e}")))?
             .create_if_missing(true)
@@ -93,6 +94,29 @@ impl SqliteStore {
         .await
         .map_err(backend)?;
         Ok(())
+    }
+}
+
+/// Creates a new database file readable by its owner only: SQLite gives
+/// the -wal and -shm files the main file's mode, so they are 0600 too. An
+/// existing file keeps the mode its owner gave it.
+fn create_private(url: &str) -> StoreResult<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let Some(path) = crate::secrets::sqlite_file(url) else {
+        return Ok(());
+    };
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path);
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Backend(format!(
+            "creating the database file {}: {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -161,6 +185,29 @@ impl Store for SqliteStore {
         .execute(&self.write)
         .await
         .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn tokens(&self) -> StoreResult<Vec<TokenInfo>> {
+        queries::tokens(self.read.get().await?.conn()?).await
+    }
+
+    async fn revoke_tokens(&self, name: &str) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM tokens WHERE name = ?")
+            .bind(name)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn rehash_token(&self, old: &str, new: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE OR IGNORE tokens SET hash = ? WHERE hash = ?")
+            .bind(new)
+            .bind(old)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -7,7 +7,9 @@ use sqlx::Row;
 
 use super::backend;
 use crate::kind::Kind;
-use crate::store::{Actor, AuditFilter, Doc, ListQuery, Page, Scope, StoreError, StoreResult};
+use crate::store::{
+    Actor, AuditFilter, Doc, ListQuery, Page, Scope, StoreError, StoreResult, TokenInfo,
+};
 
 /// What a single-document read looks a document up by.
 pub(super) enum Column {
@@ -260,4 +262,22 @@ pub(super) async fn token(conn: &mut SqliteConnection, hash: &str) -> StoreResul
         name: row.try_get("name").map_err(backend)?,
         scope: Scope::parse(&scope).unwrap_or(Scope::ReadOnly),
     }))
+}
+
+pub(super) async fn tokens(conn: &mut SqliteConnection) -> StoreResult<Vec<TokenInfo>> {
+    let rows =
+        sqlx::query("SELECT name, owner, scope, created_at FROM tokens ORDER BY created_at, name")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(backend)?;
+    rows.iter()
+        .map(|row| {
+            Ok(TokenInfo {
+                name: row.try_get("name").map_err(backend)?,
+                owner: row.try_get("owner").map_err(backend)?,
+                scope: row.try_get("scope").map_err(backend)?,
+                created_at: row.try_get("created_at").map_err(backend)?,
+            })
+        })
+        .collect()
 }
