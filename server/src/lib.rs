@@ -18,7 +18,6 @@ pub mod seed;
 pub mod store;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 
@@ -35,8 +34,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Opens the database at `database_url` and returns the state to serve.
 pub async fn open(database_url: &str) -> anyhow::Result<AppState> {
-    let store = store::SqliteStore::open(database_url).await?;
-    Ok(AppState::new(Arc::new(store)))
+    Ok(AppState::new(store::open(database_url).await?))
 }
 
 /// Binds `listen` and serves until `shutdown` resolves. Returns the bound

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use segment_workspace::limits::{self, RateLimitConfig, RateLimitMode};
-use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, SqliteStore, Store};
+use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, Store};
 use segment_workspace::{auth, ids, kind::Kind, AppState};
 
 #[global_allocator]
@@ -30,7 +30,9 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8791")]
         listen: SocketAddr,
-        /// Database URL; created with its tables on first start.
+        /// Database URL: sqlite://FILE, created with its tables on first
+        /// start, or postgres://USER:PASSWORD@HOST:PORT/DATABASE, an existing
+        /// database that several servers may share (tables made on first start).
         #[arg(long, default_value = "sqlite://segment-workspace.db")]
         database: String,
         /// Adds this token as a workspace owner's (owner: --owner).
@@ -139,14 +141,14 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let scope = Scope::parse(&scope)
                 .with_context(|| format!("--scope {scope:?}: use workspace-owner or read-only"))?;
-            let store = SqliteStore::open(&database).await?;
+            let store = segment_workspace::store::open(&database).await?;
             let token = ids::new_token();
             let actor = Actor {
                 name: name.unwrap_or_else(|| owner.clone()),
                 email: owner,
                 scope,
             };
-            register(&store, &token, &actor).await?;
+            register(store.as_ref(), &token, &actor).await?;
             println!("{token}");
             Ok(())
         }
@@ -197,11 +199,14 @@ async fn serve(
     (seed, engage): (bool, bool),
     limits: Option<RateLimitConfig>,
 ) -> anyhow::Result<()> {
-    let store = Arc::new(
-        SqliteStore::open(database)
-            .await
-            .with_context(|| format!("opening the database {database}"))?,
-    );
+    let store = segment_workspace::store::open(database)
+        .await
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                segment_workspace::store::redacted(database)
+            )
+        })?;
     let token = token.filter(|t| !t.is_empty());
     anyhow::ensure!(
         !seed || token.is_some(),

@@ -1,4 +1,6 @@
-//! [`TestWorkspace`]: a real workspace server on loopback over a fresh SQLite file.
+//! [`TestWorkspace`]: a real workspace server on loopback over a fresh
+//! SQLite file, or a fresh PostgreSQL database when `SEGMENT_TEST_BACKEND`
+//! is `postgres` (see [`crate::postgres`]).
 //!
 //! The server runs on a Tokio runtime of its own, on its own thread, so it
 //! keeps serving whatever the test does with its own runtime (a
@@ -68,6 +70,29 @@ pub struct TestWorkspace {
     _dir: TempDir,
 }
 
+/// Which database a workspace is served from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `SEGMENT_TEST_BACKEND=postgres` runs a suite against PostgreSQL;
+    /// unset (or `sqlite`) is SQLite, and anything else is a mistake the
+    /// suite should not run past.
+    fn from_env() -> Backend {
+        match std::env::var("SEGMENT_TEST_BACKEND") {
+            Err(_) => Backend::Sqlite,
+            Ok(v) if v.is_empty() || v.eq_ignore_ascii_case("sqlite") => Backend::Sqlite,
+            Ok(v) if crate::postgres::wants_postgres(Some(std::ffi::OsStr::new(&v))) => {
+                Backend::Postgres
+            }
+            Ok(v) => panic!("SEGMENT_TEST_BACKEND={v:?}: use sqlite or postgres"),
+        }
+    }
+}
+
 /// How much faster than Segment the suite's workspaces limit: 60 runs a
 /// minute's limits every second (600 requests a second per token, 5
 /// subscription writes a second).
@@ -96,13 +121,30 @@ impl TestWorkspace {
         Self::start_with(Some(config)).await
     }
 
+    /// [`start`](Self::start) on a fresh PostgreSQL database, whatever
+    /// `SEGMENT_TEST_BACKEND` says.
+    pub async fn start_postgres() -> anyhow::Result<Self> {
+        let config = RateLimitConfig::default()
+            .with_scale(TEST_LIMIT_SCALE)
+            .context("the test rate-limit scale")?;
+        Self::start_on(Some(config), Backend::Postgres).await
+    }
+
     async fn start_with(limits: Option<RateLimitConfig>) -> anyhow::Result<Self> {
+        Self::start_on(limits, Backend::from_env()).await
+    }
+
+    async fn start_on(limits: Option<RateLimitConfig>, backend: Backend) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("segment-e2e-")
             .tempdir()
             .context("creating a temporary folder")?;
         let database_path = dir.path().join("workspace.db");
-        let database_url = format!("sqlite://{}", database_path.display());
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", database_path.display()),
+            // Blocking (psql), and quick: a CREATE DATABASE.
+            Backend::Postgres => crate::postgres::server()?.create_database()?,
+        };
         let runtime = ServerRuntime::new()?;
         let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
         let (addr, server) = runtime
@@ -192,12 +234,14 @@ impl TestWorkspace {
         &self.http
     }
 
-    /// The database URL the server opened, `sqlite:///tmp/.../workspace.db`.
+    /// The database URL the server opened, `sqlite:///tmp/.../workspace.db`
+    /// or `postgres://postgres@127.0.0.1:PORT/ws_N`.
     pub fn database_url(&self) -> &str {
         &self.database_url
     }
 
-    /// The SQLite file (its `-wal` and `-shm` files sit beside it).
+    /// The SQLite file (its `-wal` and `-shm` files sit beside it); on
+    /// PostgreSQL a path where no file is.
     pub fn database_path(&self) -> &Path {
         &self.database_path
     }
