@@ -1,7 +1,6 @@
 //! The `segment-workspace` command line: serve, token, seed, bench.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};

@@ -31,6 +31,9 @@
 //! Only the standard library and `anyhow`, so the server's own tests can
 //! include this file with `#[path]` too.
 
+// Included by test binaries that use only part of it.
+#![allow(dead_code)]
+
 use std::ffi::OsStr;
 use std::io::Read;
 use std::net::TcpListener;
