@@ -55,7 +55,8 @@ const NOBODY: u32 = 65534;
 /// Prefix of a cluster's temporary folder: stale ones are found by it.
 const DIR_PREFIX: &str = "segment-e2e-pg-";
 /// What to install when the server programs are missing.
-const PACKAGE_HINT: &str = "PostgreSQL's server programs (initdb, postgres, psql) were not \
+const PACKAGE_HINT: &str =
+    "PostgreSQL's programs (initdb, postgres, pg_ctl, psql, pg_dump) were not \
     found on PATH or in /usr/lib/postgresql/*/bin; the PostgreSQL tests need them: install \
     Debian's package `postgresql` (apt-get install postgresql), as .ci/run does";
 
@@ -120,6 +121,26 @@ impl Postgres {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
+    /// `pg_dump` of database `name`: its schema and every row, as text.
+    pub fn dump(&self, name: &str) -> anyhow::Result<Vec<u8>> {
+        let out = Command::new(self.bin.join("pg_dump"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                name,
+            ])
+            .env("PGCONNECT_TIMEOUT", PSQL_CONNECT_SECONDS)
+            .stdin(Stdio::null())
+            .output()
+            .context("running pg_dump")?;
+        ensure_ok(&out, "pg_dump")?;
+        Ok(out.stdout)
+    }
+
     /// The cluster's data folder.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
@@ -142,7 +163,7 @@ fn ensure_ok(out: &Output, what: &str) -> anyhow::Result<()> {
 /// Debian's versioned folders, newest version first.
 pub fn find_binaries() -> anyhow::Result<PathBuf> {
     let has_all = |dir: &Path| {
-        ["initdb", "postgres", "psql", "pg_ctl"]
+        ["initdb", "postgres", "psql", "pg_ctl", "pg_dump"]
             .iter()
             .all(|p| dir.join(p).is_file())
     };
@@ -320,10 +341,7 @@ fn remove_stale_clusters(bin: &Path) {
         }
         let dir = entry.path();
         let owner = std::fs::read_to_string(dir.join("owner.pid")).unwrap_or_default();
-        let alive = owner
-            .trim()
-            .parse::<u32>()
-            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        let alive = owner.trim().parse::<u32>().is_ok_and(process_alive);
         if alive {
             continue;
         }
@@ -332,6 +350,16 @@ fn remove_stale_clusters(bin: &Path) {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Whether `pid` runs: a killed binary its parent has not reaped yet is a
+/// zombie, listed in /proc but gone.
+fn process_alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // "pid (name) S ...": the state follows the name's closing parenthesis.
+        let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+        !state.is_some_and(|s| s.starts_with('Z'))
+    })
 }
 
 /// `pg_ctl stop -m immediate`, bounded by its own `-t`.

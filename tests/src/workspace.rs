@@ -246,6 +246,25 @@ impl TestWorkspace {
         &self.database_path
     }
 
+    /// Everything the database holds, as bytes: the SQLite files (the WAL
+    /// too: stopping checkpoints nothing), or a `pg_dump` of the PostgreSQL
+    /// database. For tests of what must never be stored.
+    pub fn stored_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        if self.database_url.starts_with("postgres") {
+            let name = self.database_url.rsplit('/').next().unwrap_or_default();
+            return crate::postgres::server()?.dump(name);
+        }
+        let dir = self
+            .database_path
+            .parent()
+            .context("the database's folder")?;
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            bytes.extend(std::fs::read(entry?.path())?);
+        }
+        Ok(bytes)
+    }
+
     /// Registers another token through the store, as `token create` does,
     /// and returns it.
     pub async fn add_token(&self, email: &str, scope: Scope) -> anyhow::Result<String> {
