@@ -234,7 +234,7 @@ fn refuse_nul(batch: &Batch) -> StoreResult<()> {
         Op::Insert(d) | Op::Update(d) => Some(d),
         Op::Delete { .. } => None,
     });
-    for r in batch.requires.iter().filter(|r| r.id.contains('\0')) {
+    if let Some(r) = batch.requires.iter().find(|r| r.id.contains('\0')) {
         return Err(StoreError::MissingRef {
             kind: r.kind,
             id: r.id.clone(),
