@@ -66,6 +66,9 @@ pub struct Postgres {
     dir: PathBuf,
     port: u16,
     databases: AtomicU32,
+    as_nobody: bool,
+    /// The postmaster's pid; it changes when [`Postgres::kill_and_restart`] runs.
+    pid: AtomicU32,
 }
 
 static SERVER: OnceLock<Result<Postgres, String>> = OnceLock::new();
@@ -139,6 +142,31 @@ impl Postgres {
             .context("running pg_dump")?;
         ensure_ok(&out, "pg_dump")?;
         Ok(out.stdout)
+    }
+
+    /// Kills the postmaster with SIGKILL, as a crash would, and starts it
+    /// again on the same port and data (crash recovery replays the WAL).
+    /// Other tests of the binary share the cluster: call it only from a
+    /// binary whose tests expect it.
+    pub fn kill_and_restart(&self) -> anyhow::Result<()> {
+        let pid = self.pid.load(Ordering::SeqCst);
+        let out = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .output()?;
+        ensure_ok(&out, "kill -KILL postgres")?;
+        // Its backends leave when they notice; until then the old shared
+        // memory is in use and a new postmaster refuses to start.
+        let deadline = Instant::now() + START_LIMIT;
+        loop {
+            match launch(&self.bin, &self.dir, self.as_nobody, self.port) {
+                Ok(pid) => {
+                    self.pid.store(pid, Ordering::SeqCst);
+                    return Ok(());
+                }
+                Err(e) if Instant::now() > deadline => return Err(e),
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
+        }
     }
 
     /// The cluster's data folder.
@@ -247,13 +275,16 @@ fn start() -> anyhow::Result<Postgres> {
     // A free port may be taken between our look and PostgreSQL's bind: try again.
     let mut last = None;
     for _ in 0..3 {
-        match launch(&bin, &dir, as_nobody) {
-            Ok(port) => {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        match launch(&bin, &dir, as_nobody, port) {
+            Ok(pid) => {
                 return Ok(Postgres {
                     bin,
                     dir,
                     port,
                     databases: AtomicU32::new(0),
+                    as_nobody,
+                    pid: AtomicU32::new(pid),
                 })
             }
             Err(e) => last = Some(e),
@@ -262,9 +293,9 @@ fn start() -> anyhow::Result<Postgres> {
     Err(last.unwrap_or_else(|| anyhow!("PostgreSQL did not start")))
 }
 
-/// Starts `postgres` on a free port and waits, bounded, until it answers.
-fn launch(bin: &Path, dir: &Path, as_nobody: bool) -> anyhow::Result<u16> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+/// Starts `postgres` on `port` and waits, bounded, until it answers;
+/// returns its pid.
+fn launch(bin: &Path, dir: &Path, as_nobody: bool, port: u16) -> anyhow::Result<u32> {
     let log_path = dir.join(format!("postgres-{port}.log"));
     let log = std::fs::File::create(&log_path)?;
     let mut cmd = command(bin, "postgres", as_nobody, true);
@@ -287,7 +318,7 @@ fn launch(bin: &Path, dir: &Path, as_nobody: bool) -> anyhow::Result<u16> {
         .name("postgres".into())
         .spawn(move || match cmd.spawn() {
             Ok(mut child) => {
-                let _ = started_tx.send(Ok(()));
+                let _ = started_tx.send(Ok(child.id()));
                 let _ = child.wait();
                 flag.store(true, Ordering::SeqCst);
             }
@@ -295,7 +326,8 @@ fn launch(bin: &Path, dir: &Path, as_nobody: bool) -> anyhow::Result<u16> {
                 let _ = started_tx.send(Err(e));
             }
         })?;
-    started_rx
+    // setpriv execs postgres: the child's pid is the postmaster's.
+    let pid = started_rx
         .recv_timeout(START_LIMIT)
         .context("the postgres thread did not start")?
         .context("starting postgres through setpriv")?;
@@ -304,11 +336,13 @@ fn launch(bin: &Path, dir: &Path, as_nobody: bool) -> anyhow::Result<u16> {
         dir: dir.to_path_buf(),
         port,
         databases: AtomicU32::new(0),
+        as_nobody,
+        pid: AtomicU32::new(pid),
     };
     let deadline = Instant::now() + START_LIMIT;
     loop {
         if probe.psql("postgres", "SELECT 1").is_ok() {
-            return Ok(port);
+            return Ok(pid);
         }
         if exited.load(Ordering::SeqCst) || Instant::now() > deadline {
             let mut text = String::new();
