@@ -100,25 +100,52 @@ pub(super) async fn one(
     row.map(|r| doc_from_row(&r).map(|(_, d)| d)).transpose()
 }
 
-/// `$1` is the kind, `$2` the parent (or NULL), `$3` the referenced id (or NULL).
-const LIST_FILTER: &str = "kind = $1 AND ($2::text IS NULL OR parent_id = $2) \
-     AND ($3::text IS NULL OR id IN \
-          (SELECT id FROM resource_refs WHERE kind = $1 AND target_id = $3))";
+/// The `WHERE` of a list: `kind = $1`, then `$2`, `$3` for the filters the
+/// query has. Written per query, not as `($2 IS NULL OR ...)`: a prepared
+/// statement's generic plan could not use the (kind, parent_id, seq) index
+/// for such an OR.
+fn list_filter(q: &ListQuery) -> (String, usize) {
+    let mut cond = String::from("kind = $1");
+    let mut n = 1;
+    if q.parent.is_some() {
+        n += 1;
+        cond.push_str(&format!(" AND parent_id = ${n}"));
+    }
+    if q.referencing.is_some() {
+        n += 1;
+        cond.push_str(&format!(
+            " AND id IN (SELECT id FROM resource_refs WHERE kind = $1 AND target_id = ${n})"
+        ));
+    }
+    (cond, n)
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+fn bind_list_filter<'q>(sql: &'q str, kind: Kind, q: &'q ListQuery) -> Query<'q> {
+    let mut query = sqlx::query(sql).bind(kind.as_str());
+    if let Some(p) = &q.parent {
+        query = query.bind(p);
+    }
+    if let Some(r) = &q.referencing {
+        query = query.bind(r);
+    }
+    query
+}
 
 pub(super) async fn list(pool: &PgPool, kind: Kind, q: &ListQuery) -> StoreResult<Page<Doc>> {
     let filters = [q.parent.as_deref(), q.referencing.as_deref()];
     if filters.into_iter().flatten().any(unstorable) {
         return Ok(page(Vec::new(), q.count, 0));
     }
+    let (cond, n) = list_filter(q);
     let sql = format!(
-        "SELECT {DOC_COLUMNS} FROM resources WHERE {LIST_FILTER} AND seq > $4 \
+        "SELECT {DOC_COLUMNS} FROM resources WHERE {cond} AND seq > ${} \
          ORDER BY seq LIMIT {}",
+        n + 1,
         q.count as i64 + 1
     );
-    let rows = sqlx::query(&sql)
-        .bind(kind.as_str())
-        .bind(&q.parent)
-        .bind(&q.referencing)
+    let rows = bind_list_filter(&sql, kind, q)
         .bind(q.after)
         .fetch_all(pool)
         .await
@@ -127,11 +154,8 @@ pub(super) async fn list(pool: &PgPool, kind: Kind, q: &ListQuery) -> StoreResul
     let total: i64 = if q.after == 0 && rows.len() <= q.count as usize {
         rows.len() as i64
     } else {
-        let count_sql = format!("SELECT COUNT(*) AS n FROM resources WHERE {LIST_FILTER}");
-        sqlx::query(&count_sql)
-            .bind(kind.as_str())
-            .bind(&q.parent)
-            .bind(&q.referencing)
+        let count_sql = format!("SELECT COUNT(*) AS n FROM resources WHERE {cond}");
+        bind_list_filter(&count_sql, kind, q)
             .fetch_one(pool)
             .await
             .map_err(backend)?
@@ -153,13 +177,13 @@ pub(super) async fn list_all(
     if parent.is_some_and(unstorable) {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT {DOC_COLUMNS} FROM resources \
-         WHERE kind = $1 AND ($2::text IS NULL OR parent_id = $2) ORDER BY seq"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(kind.as_str())
-        .bind(parent)
+    let q = ListQuery {
+        parent: parent.map(str::to_string),
+        ..Default::default()
+    };
+    let (cond, _) = list_filter(&q);
+    let sql = format!("SELECT {DOC_COLUMNS} FROM resources WHERE {cond} ORDER BY seq");
+    let rows = bind_list_filter(&sql, kind, &q)
         .fetch_all(pool)
         .await
         .map_err(backend)?;
