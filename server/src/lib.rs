@@ -48,8 +48,8 @@ pub async fn open_with_key(
     key_file: Option<&std::path::Path>,
 ) -> anyhow::Result<AppState> {
     let keys = secrets::Keys::load(database_url, key_file)?;
-    let store = store::SqliteStore::open(database_url).await?;
-    Ok(AppState::new(Arc::new(store), Arc::new(keys)))
+    let store = store::open(database_url).await?;
+    Ok(AppState::new(store, Arc::new(keys)))
 }
 
 /// Binds `listen` and serves until `shutdown` resolves, with the default

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use segment_workspace::limits::{self, RateLimitConfig, RateLimitMode};
 use segment_workspace::secrets::Keys;
-use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, SqliteStore, Store};
+use segment_workspace::store::{Actor, Batch, Doc, ListQuery, Scope, Store};
 use segment_workspace::{ids, kind::Kind, AppState};
 
 #[global_allocator]
@@ -32,7 +32,9 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8791")]
         listen: SocketAddr,
-        /// Database URL; created with its tables on first start.
+        /// Database URL: sqlite://FILE, created with its tables on first
+        /// start, or postgres://USER:PASSWORD@HOST:PORT/DATABASE, an existing
+        /// database that several servers may share (tables made on first start).
         #[arg(long, default_value = "sqlite://segment-workspace.db")]
         database: String,
         /// Adds this token as a workspace owner's (owner: --owner).
@@ -192,14 +194,14 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<()> {
             let scope = Scope::parse(&scope)
                 .with_context(|| format!("--scope {scope:?}: use workspace-owner or read-only"))?;
             let keys = key.keys(&database)?;
-            let store = SqliteStore::open(&database).await?;
+            let store = segment_workspace::store::open(&database).await?;
             let token = ids::new_token();
             let actor = Actor {
                 name: name.unwrap_or_else(|| owner.clone()),
                 email: owner,
                 scope,
             };
-            register(&store, &keys, &token, &actor).await?;
+            register(store.as_ref(), &keys, &token, &actor).await?;
             println!("{token}");
             Ok(())
         }
@@ -238,7 +240,7 @@ async fn token_command(command: TokenCommand) -> anyhow::Result<()> {
 
 /// The database, which must exist: listing or revoking tokens in a new,
 /// empty one would only hide a mistyped path.
-async fn open_existing(database: &str) -> anyhow::Result<SqliteStore> {
+async fn open_existing(database: &str) -> anyhow::Result<Arc<dyn Store>> {
     if let Some(path) = segment_workspace::secrets::sqlite_file(database) {
         anyhow::ensure!(
             Path::new(&path).exists(),
@@ -246,7 +248,7 @@ async fn open_existing(database: &str) -> anyhow::Result<SqliteStore> {
             path.display()
         );
     }
-    Ok(SqliteStore::open(database).await?)
+    Ok(segment_workspace::store::open(database).await?)
 }
 
 /// Stores a token's keyed digest and makes its owner a workspace user.
@@ -311,11 +313,14 @@ async fn serve(
         http,
     } = options;
     let owner = owner.as_str();
-    let store = Arc::new(
-        SqliteStore::open(database)
-            .await
-            .with_context(|| format!("opening the database {database}"))?,
-    );
+    let store = segment_workspace::store::open(database)
+        .await
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                segment_workspace::store::redacted(database)
+            )
+        })?;
     let token = token.filter(|t| !t.is_empty());
     anyhow::ensure!(
         !seed || token.is_some(),

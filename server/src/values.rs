@@ -10,17 +10,20 @@ use crate::error::AppError;
 /// stored rounded (`18446744073709551617` as `1.8446744073709552e19`).
 const SAFE: f64 = 9_007_199_254_740_992.0;
 
-/// Refuses a number beyond ±2^53 anywhere in `value`, naming its path. The
-/// check runs on the parsed value: a number beyond 2^53 stays beyond it
-/// after rounding, so the magnitude is known without serde_json's
+/// Refuses a number that would be stored rounded anywhere in `value`,
+/// naming its path: one that parsed as a double beyond ±2^53 (an integer
+/// beyond 64 bits, or a huge fraction). Integers within 64 bits are stored
+/// exactly, as the provider sends them (`9007199254740993` round-trips), so
+/// they pass: refusing them would be stricter than Segment, which takes
+/// them. The check runs on the parsed value: a double beyond 2^53 stays
+/// beyond it after rounding, so the magnitude is known without serde_json's
 /// `arbitrary_precision`, a feature that would change every JSON number
 /// in the whole workspace's build (provider and generator included).
 pub fn check_numbers(value: &Value, path: &mut String) -> Result<(), AppError> {
     match value {
         Value::Number(n) => {
             let beyond = match (n.as_i64(), n.as_u64(), n.as_f64()) {
-                (Some(i), _, _) => i.unsigned_abs() > 1 << 53,
-                (_, Some(u), _) => u > 1 << 53,
+                (Some(_), _, _) | (_, Some(_), _) => false,
                 (_, _, Some(f)) => f.abs() > SAFE,
                 _ => false,
             };
@@ -33,8 +36,9 @@ pub fn check_numbers(value: &Value, path: &mut String) -> Result<(), AppError> {
                 return Err(AppError::invalid(
                     field,
                     format!(
-                        "{field}: the number is beyond ±2^53 (9007199254740992) and would be \
-                         rounded; send it as a string or a smaller number"
+                        "{field}: the number is beyond ±2^53 (9007199254740992) and beyond a \
+                         64-bit integer, so it would be stored rounded; send it as a string \
+                         or a smaller number"
                     ),
                 ));
             }
@@ -105,14 +109,14 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn numbers_beyond_2_pow_53_are_refused_with_their_path() {
-        let ok = json!({"a": [1, -9007199254740992_i64, 1.5, 9007199254740992_u64]});
+    fn numbers_that_would_be_rounded_are_refused_with_their_path() {
+        let ok = json!({"a": [1, -9007199254740993_i64, 1.5, 9007199254740993_u64, u64::MAX]});
         assert!(check_numbers(&ok, &mut String::new()).is_ok());
         let big: Value =
             serde_json::from_str(r#"{"s": {"x": [0, 18446744073709551617]}}"#).unwrap();
         let e = check_numbers(&big, &mut String::new()).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("s.x[1]"));
-        for text in ["9007199254740993", "-9007199254740993", "1e300"] {
+        for text in ["18446744073709551617", "-9223372036854775809", "1e300"] {
             let v: Value = serde_json::from_str(text).unwrap();
             assert!(check_numbers(&v, &mut String::new()).is_err(), "{text}");
         }

@@ -57,7 +57,7 @@ async fn a_warehouse_port_is_an_integer_from_1_to_65535() {
 
 /// Before, `18446744073709551617` was stored as `1.8446744073709552e+19`.
 #[tokio::test]
-async fn numbers_beyond_2_pow_53_are_refused_not_rounded() {
+async fn numbers_that_would_be_stored_rounded_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(&database_url(dir.path()), &["--token", "tok"]);
     let answer = served
@@ -69,13 +69,13 @@ async fn numbers_beyond_2_pow_53_are_refused_not_rounded() {
                "username":"u","password":"p","port":18446744073709551617}}"#,
         )
         .await;
-    assert_refused(&answer, "settings.port", &["2^53", "would be rounded"]);
+    assert_refused(&answer, "settings.port", &["2^53", "stored rounded"]);
     let answer = served
         .send(
             Method::POST,
             "tok",
             "/tracking-plans",
-            r#"{"name":"p","type":"LIVE","description":"n","extra":[1,-9007199254740993]}"#,
+            r#"{"name":"p","type":"LIVE","description":"n","extra":[1,-9223372036854775809]}"#,
         )
         .await;
     assert_refused(&answer, "extra[1]", &["2^53"]);

@@ -22,9 +22,12 @@
 //! - [`raw`]: raw HTTP requests and assertions on the API's error body.
 //! - [`fixtures`]: catalog ids and create bodies whose required settings are filled.
 //! - [`fake`]: the scripted HTTP server.
+//! - [`postgres`]: a real PostgreSQL started by the test binary, for
+//!   `TestWorkspace::start_postgres` and `SEGMENT_TEST_BACKEND=postgres`.
 
 pub mod fake;
 pub mod fixtures;
+pub mod postgres;
 pub mod raw;
 pub mod workspace;
 

@@ -1,4 +1,6 @@
-//! [`TestWorkspace`]: a real workspace server on loopback over a fresh SQLite file.
+//! [`TestWorkspace`]: a real workspace server on loopback over a fresh
+//! SQLite file, or a fresh PostgreSQL database when `SEGMENT_TEST_BACKEND`
+//! is `postgres` (see [`crate::postgres`]).
 //!
 //! The server runs on a Tokio runtime of its own, on its own thread, so it
 //! keeps serving whatever the test does with its own runtime (a
@@ -66,7 +68,33 @@ pub struct TestWorkspace {
     http: reqwest::Client,
     /// Segment's rate limits, when this workspace enforces them.
     limits: Option<RateLimitConfig>,
+    /// The server key's file on PostgreSQL (none on SQLite: the key sits
+    /// beside the database, as `serve` keeps it).
+    key_file: Option<PathBuf>,
     _dir: TempDir,
+}
+
+/// Which database a workspace is served from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `SEGMENT_TEST_BACKEND=postgres` runs a suite against PostgreSQL;
+    /// unset (or `sqlite`) is SQLite, and anything else is a mistake the
+    /// suite should not run past.
+    fn from_env() -> Backend {
+        match std::env::var("SEGMENT_TEST_BACKEND") {
+            Err(_) => Backend::Sqlite,
+            Ok(v) if v.is_empty() || v.eq_ignore_ascii_case("sqlite") => Backend::Sqlite,
+            Ok(v) if crate::postgres::wants_postgres(Some(std::ffi::OsStr::new(&v))) => {
+                Backend::Postgres
+            }
+            Ok(v) => panic!("SEGMENT_TEST_BACKEND={v:?}: use sqlite or postgres"),
+        }
+    }
 }
 
 /// How much faster than Segment the suite's workspaces limit: 60 runs a
@@ -97,17 +125,45 @@ impl TestWorkspace {
         Self::start_with(Some(config)).await
     }
 
+    /// [`start`](Self::start) on a fresh PostgreSQL database, whatever
+    /// `SEGMENT_TEST_BACKEND` says.
+    pub async fn start_postgres() -> anyhow::Result<Self> {
+        let config = RateLimitConfig::default()
+            .with_scale(TEST_LIMIT_SCALE)
+            .context("the test rate-limit scale")?;
+        Self::start_on(Some(config), Backend::Postgres).await
+    }
+
     async fn start_with(limits: Option<RateLimitConfig>) -> anyhow::Result<Self> {
+        Self::start_on(limits, Backend::from_env()).await
+    }
+
+    async fn start_on(limits: Option<RateLimitConfig>, backend: Backend) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("segment-e2e-")
             .tempdir()
             .context("creating a temporary folder")?;
         let database_path = dir.path().join("workspace.db");
-        let database_url = format!("sqlite://{}", database_path.display());
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", database_path.display()),
+            // Blocking (psql), and quick: a CREATE DATABASE.
+            Backend::Postgres => crate::postgres::server()?.create_database()?,
+        };
+        // PostgreSQL has no folder to keep a key beside: the server takes
+        // it from a file, as `serve --secrets-key-file` does.
+        let key_file = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(write_key_file(dir.path())?),
+        };
         let runtime = ServerRuntime::new()?;
         let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
         let (addr, server) = runtime
-            .run(launch(database_url.clone(), any_port, limits))
+            .run(launch(
+                database_url.clone(),
+                key_file.clone(),
+                any_port,
+                limits,
+            ))
             .await??;
         let owner_token = register(&runtime, &server, OWNER_EMAIL, Scope::WorkspaceOwner).await?;
         let read_only_token = register(&runtime, &server, READER_EMAIL, Scope::ReadOnly).await?;
@@ -128,6 +184,7 @@ impl TestWorkspace {
             owner_token,
             read_only_token,
             limits,
+            key_file,
             _dir: dir,
         })
     }
@@ -193,12 +250,14 @@ impl TestWorkspace {
         &self.http
     }
 
-    /// The database URL the server opened, `sqlite:///tmp/.../workspace.db`.
+    /// The database URL the server opened, `sqlite:///tmp/.../workspace.db`
+    /// or `postgres://postgres@127.0.0.1:PORT/ws_N`.
     pub fn database_url(&self) -> &str {
         &self.database_url
     }
 
-    /// The SQLite file (its `-wal` and `-shm` files sit beside it).
+    /// The SQLite file (its `-wal` and `-shm` files sit beside it); on
+    /// PostgreSQL a path where no file is.
     pub fn database_path(&self) -> &Path {
         &self.database_path
     }
@@ -206,7 +265,26 @@ impl TestWorkspace {
     /// The digest the database keeps for `token`: keyed with the server
     /// key beside the database, so it is known while the server is stopped too.
     pub fn token_digest(&self, token: &str) -> anyhow::Result<String> {
-        Ok(Keys::load(&self.database_url, None)?.token_hash(token))
+        Ok(Keys::load(&self.database_url, self.key_file.as_deref())?.token_hash(token))
+    }
+
+    /// Everything the database holds, as bytes: the SQLite files (the WAL
+    /// too: stopping checkpoints nothing), or a `pg_dump` of the PostgreSQL
+    /// database. For tests of what must never be stored.
+    pub fn stored_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        if self.database_url.starts_with("postgres") {
+            let name = self.database_url.rsplit('/').next().unwrap_or_default();
+            return crate::postgres::server()?.dump(name);
+        }
+        let dir = self
+            .database_path
+            .parent()
+            .context("the database's folder")?;
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            bytes.extend(std::fs::read(entry?.path())?);
+        }
+        Ok(bytes)
     }
 
     /// Registers another token through the store, as `token create` does,
@@ -282,13 +360,15 @@ impl TestWorkspace {
         let limits = self.limits;
         let (addr, server) = match self
             .runtime
-            .run(launch(db.clone(), self.addr, limits))
+            .run(launch(db.clone(), self.key_file.clone(), self.addr, limits))
             .await?
         {
             Ok(started) => started,
             Err(_) => {
                 let any_port: SocketAddr = "127.0.0.1:0".parse().expect("a socket address");
-                self.runtime.run(launch(db, any_port, limits)).await??
+                self.runtime
+                    .run(launch(db, self.key_file.clone(), any_port, limits))
+                    .await??
             }
         };
         self.addr = addr;
@@ -347,12 +427,39 @@ struct Server {
 }
 
 /// Opens the database and serves it on `listen`; returns once it is bound.
+/// A fresh random server key in `dir`, as 64 hex digits, mode 0600.
+fn write_key_file(dir: &Path) -> anyhow::Result<PathBuf> {
+    use std::hash::BuildHasher;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    // A test's key need not be strong, only its own: std's randomly keyed
+    // hasher gives 4 x 64 bits.
+    let hex: String = (0u8..4)
+        .map(|i| {
+            format!(
+                "{:016x}",
+                std::collections::hash_map::RandomState::new().hash_one(i)
+            )
+        })
+        .collect();
+    let path = dir.join("server.key");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(hex.as_bytes())?;
+    Ok(path)
+}
+
 async fn launch(
     database_url: String,
+    key_file: Option<PathBuf>,
     listen: SocketAddr,
     limits: Option<RateLimitConfig>,
 ) -> anyhow::Result<(SocketAddr, Server)> {
-    let state = segment_workspace::open(&database_url)
+    let state = segment_workspace::open_with_key(&database_url, key_file.as_deref())
         .await
         .with_context(|| format!("opening {database_url}"))?;
     let state = match limits {

@@ -150,8 +150,10 @@ fn action() -> impl Strategy<Value = FilterAction> {
 }
 
 pub fn workspace() -> impl Strategy<Value = WorkspaceSpec> {
-    // Labels may not hold ':' or '/'.
-    let label_text = || odd_text().prop_map(|s| s.replace([':', '/'], "-"));
+    // Labels may not hold ':' or '/', nor control characters (the
+    // workspace refuses them as Segment's letters-digits-dashes rule does).
+    let label_text =
+        || odd_text().prop_map(|s| s.replace([':', '/'], "-").replace(['\n', '\t'], " "));
     let source = (
         "[a-z0-9][a-z0-9_-]{0,8}",
         prop::option::of(odd_text()),

@@ -41,6 +41,11 @@ struct Args {
     /// The server binary (default: `segment-workspace` next to this one).
     #[arg(long)]
     server: Option<PathBuf>,
+    /// The server's database (default: a fresh SQLite file). Give an empty
+    /// PostgreSQL database, `postgres://USER@HOST:PORT/DB`, to measure that
+    /// backend: the bench seeds it and counts on nothing else being there.
+    #[arg(long)]
+    database: Option<String>,
 }
 
 /// A scratch directory removed on drop.
@@ -71,10 +76,26 @@ struct Server {
     base: String,
 }
 
-async fn start_server(binary: &PathBuf, dir: &TempDir, token: &str) -> anyhow::Result<Server> {
-    let database = format!("sqlite://{}", dir.0.join("bench.db").display());
+async fn start_server(
+    binary: &PathBuf,
+    dir: &TempDir,
+    database: Option<&str>,
+    token: &str,
+) -> anyhow::Result<Server> {
+    let database = match database {
+        Some(url) => url.to_string(),
+        None => format!("sqlite://{}", dir.0.join("bench.db").display()),
+    };
+    // PostgreSQL has no folder for the server key: every server of the
+    // bench on it shares one file.
+    let key = dir.0.join("server.key");
+    if !key.exists() {
+        std::fs::write(&key, "5e".repeat(32)).context("writing the bench's server key")?;
+    }
     let mut child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
+        .arg("--secrets-key-file")
+        .arg(&key)
         // Benchmarks measure the tools, not Segment's limits.
         .args(["--rate-limits", "off"])
         // The token goes by environment, not argv, so `ps` does not show it.
@@ -127,7 +148,7 @@ async fn main() -> anyhow::Result<()> {
     let binary = server_binary(args.server.clone())?;
     let dir = TempDir::new()?;
     let token = segment_workspace::ids::new_token();
-    let mut server = start_server(&binary, &dir, &token).await?;
+    let mut server = start_server(&binary, &dir, args.database.as_deref(), &token).await?;
     let pid = server.child.id();
     let result = bench(&args, &server.base, &token, pid).await;
     // Stop the server before reporting, so a failure does not leave it behind.

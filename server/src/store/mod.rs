@@ -3,12 +3,16 @@
 //! Routes never see SQL. A backend stores documents (one JSON body per
 //! resource), the audit trail and tokens, and applies a [`Batch`] atomically:
 //! its reference checks, its writes, cascaded deletes and their audit events
-//! commit together or not at all. SQLite is the embedded default; a
-//! PostgreSQL backend implements the same trait (see ARCHITECTURE.md).
+//! commit together or not at all. SQLite is the embedded default;
+//! PostgreSQL serves several processes on one database (see ARCHITECTURE.md).
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -281,6 +285,29 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Opens the backend a database URL names: `postgres://` or
+/// `postgresql://` is PostgreSQL; anything else is SQLite's (`sqlite://FILE`,
+/// or a bare file name, as before there was a choice).
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    let scheme = url.split_once("://").map_or("", |(s, _)| s);
+    if scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    }
+}
+
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn workspace(&self) -> StoreResult<segment_api::models::Workspace>;
@@ -322,6 +349,14 @@ pub struct TokenInfo {
 mod tests {
     use super::*;
     use segment_api::models::TrackingPlan;
+
+    /// A PostgreSQL URL's password must not reach an error message.
+    #[test]
+    fn redacted_urls_hide_the_password() {
+        let shown = redacted("postgres://app:s3cret@db:5432/ws");
+        assert_eq!(shown, "postgres://app:***@db:5432/ws");
+        assert_eq!(redacted("sqlite://ws.db"), "sqlite://ws.db");
+    }
 
     /// Before typed documents a misspelt or mistyped stored key read as
     /// empty; now it is an error that names the document.
