@@ -7,60 +7,30 @@
 
 #[path = "../../tests/src/postgres.rs"]
 mod postgres;
+mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use segment_api::models::{AuditQuery, Label};
 use segment_api::{Client, ClientConfig, RetryPolicy};
+use support::Served;
 
-const BIN: &str = env!("CARGO_BIN_EXE_segment-workspace");
 const LIMIT: Duration = Duration::from_secs(90);
 const TOKEN: &str = "sgw_postgres_killed_under_load_0123456789abcdef";
 
-/// A `serve` process, killed when dropped.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    fn start(database: &str) -> Served {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-            .args(["--secrets-key-file", postgres::shared_key_file()])
-            .args(["--token", TOKEN, "--rate-limits", "off"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting segment-workspace serve");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let Ok(line) = rx.recv_timeout(LIMIT) else {
-            let _ = child.kill();
-            panic!("serve printed no base URL within {LIMIT:?}");
-        };
-        Served {
-            child,
-            url: line.trim().to_string(),
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A `serve` process on `database` with this binary's token and the key
+/// every server on the database shares; killed when dropped.
+fn serve(database: &str) -> Served {
+    Served::start(
+        database,
+        &[
+            "--secrets-key-file",
+            postgres::shared_key_file(),
+            "--token",
+            TOKEN,
+        ],
+    )
 }
 
 /// One attempt per call: the writers retry themselves, to tell a write
@@ -123,7 +93,7 @@ async fn postgres_killed_under_load_loses_no_acknowledged_write_and_records_none
     const EACH: usize = 300;
     let pg = postgres::server().expect("the test PostgreSQL");
     let database = pg.create_database().unwrap();
-    let server = Served::start(&database);
+    let server = serve(&database);
     let acked_so_far = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let failures = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writers: Vec<_> = (0..WRITERS)

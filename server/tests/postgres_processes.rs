@@ -6,66 +6,32 @@
 
 #[path = "../../tests/src/postgres.rs"]
 mod postgres;
+mod support;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use segment_api::models::Label;
 use segment_api::{Client, ClientConfig, RetryPolicy};
 use serde_json::Value;
+use support::{Served, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_segment-workspace");
 const LIMIT: Duration = Duration::from_secs(60);
 const TOKEN: &str = "sgw_two_processes_share_one_postgres_database_0123";
 
-/// A `serve` process, killed when dropped.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    fn start(database: &str) -> Served {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-            .args(["--secrets-key-file", postgres::shared_key_file()])
-            .args(["--token", TOKEN, "--rate-limits", "off"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting segment-workspace serve");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let Ok(line) = rx.recv_timeout(LIMIT) else {
-            let _ = child.kill();
-            panic!("serve printed no base URL within {LIMIT:?}");
-        };
-        Served {
-            child,
-            url: line.trim().to_string(),
-        }
-    }
-
-    /// No retries: a write either is acknowledged or fails the test.
-    fn client(&self) -> Client {
-        client(&self.url)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A `serve` process on `database` with this binary's token and the key
+/// every server on the database shares; killed when dropped.
+fn serve(database: &str) -> Served {
+    Served::start(
+        database,
+        &[
+            "--secrets-key-file",
+            postgres::shared_key_file(),
+            "--token",
+            TOKEN,
+        ],
+    )
 }
 
 fn label(key: &str, value: &str) -> Label {
@@ -131,7 +97,7 @@ async fn a_long_poll_on_one_server_wakes_for_a_write_through_the_other() {
         .expect("the test PostgreSQL")
         .create_database()
         .unwrap();
-    let (a, b) = (Served::start(&database), Served::start(&database));
+    let (a, b) = (serve(&database), serve(&database));
     let http = http();
     let (_, end) = follow(&http, &b.url, "", 0.0).await;
     let poll = {
@@ -144,7 +110,7 @@ async fn a_long_poll_on_one_server_wakes_for_a_write_through_the_other() {
         "the long poll answered before any write"
     );
     let wrote = Instant::now();
-    a.client()
+    client(&a.url)
         .create_label(&label("env", "prod"))
         .await
         .unwrap();
@@ -170,8 +136,8 @@ async fn writers_on_two_servers_lose_nothing_and_a_follower_reads_each_event_onc
         .expect("the test PostgreSQL")
         .create_database()
         .unwrap();
-    let servers = [Served::start(&database), Served::start(&database)];
-    let clients = [servers[0].client(), servers[1].client()];
+    let servers = [serve(&database), serve(&database)];
+    let clients = [client(&servers[0].url), client(&servers[1].url)];
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
             let clients = clients.clone();
@@ -279,8 +245,8 @@ async fn a_server_killed_under_load_loses_no_acknowledged_write() {
         .expect("the test PostgreSQL")
         .create_database()
         .unwrap();
-    let mut doomed = Served::start(&database);
-    let survivor = Served::start(&database);
+    let mut doomed = serve(&database);
+    let survivor = serve(&database);
     let urls = [doomed.url.clone(), survivor.url.clone()];
     let acked_so_far = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writers: Vec<_> = (0..WRITERS)
@@ -368,7 +334,7 @@ async fn a_token_created_on_the_command_line_works_on_every_server() {
         .expect("the test PostgreSQL")
         .create_database()
         .unwrap();
-    let servers = [Served::start(&database), Served::start(&database)];
+    let servers = [serve(&database), serve(&database)];
     let out = Command::new(BIN)
         .args(["token", "create", "--database", &database])
         .args(["--secrets-key-file", postgres::shared_key_file()])
