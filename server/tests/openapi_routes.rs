@@ -178,6 +178,13 @@ async fn the_description_is_served_without_a_token() {
         .await
         .unwrap();
     assert!(!metrics.contains("openapi"), "{metrics}");
+    // Another method answers 405 in the API's error body (which the
+    // description promises for every 4xx), here too.
+    for path in ["/openapi.json", "/metrics"] {
+        let (status, body) = served.send(Method::POST, "tok", path, "").await;
+        assert_eq!(status, 405, "POST {path}: {body}");
+        assert_eq!(body["errors"][0]["type"], "method-not-allowed", "{body}");
+    }
 }
 
 #[test]
