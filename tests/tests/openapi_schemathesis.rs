@@ -70,11 +70,14 @@ async fn parent_with_child(
     panic!("no {key} under any of {parents:?}")
 }
 
-/// Path parameters fixed to the seeded resources' ids, for every method but
-/// DELETE (which gets generated ids, so the resources outlive the run):
-/// without them nearly every item path would answer 404, and the answers
-/// checked against their schemas would be error bodies.
-/// Answers the config file's text and the templates it fixes.
+/// Path and query parameters as schemathesis names them (`path.id`), with values.
+type Params<'a> = &'a [(&'a str, &'a str)];
+
+/// A schemathesis config fixing path parameters to the seeded resources'
+/// ids, for every method but DELETE (which gets generated ids, so the
+/// resources outlive the run): without them nearly every item path would
+/// answer 404, and the answers checked against their schemas would be error
+/// bodies. Answers the config's text and the templates it fixes.
 async fn seeded_ids(ws: &TestWorkspace) -> (String, Vec<String>) {
     let source = first_id(ws, "/sources", "sources").await;
     let raw = ws.get_raw("/destinations").await;
@@ -125,7 +128,7 @@ async fn seeded_ids(ws: &TestWorkspace) -> (String, Vec<String>) {
         "computedTraits",
     )
     .await;
-    let fixed: &[(&[&str], &[(&str, &str)])] = &[
+    let fixed: &[(&[&str], Params)] = &[
         (
             &[
                 "/sources/{id}",
