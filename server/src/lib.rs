@@ -12,6 +12,7 @@ pub mod input;
 pub mod kind;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod pagination;
 pub mod routes;
 pub mod rule_plan;

@@ -80,9 +80,12 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
         .with_state(state);
+    // Outside the token, limits and metrics layers: a scraper or a client
+    // generator needs no token, and neither is counted.
     Router::new()
         .route("/metrics", axum::routing::get(crate::metrics::render))
         .with_state(metrics)
+        .route("/openapi.json", axum::routing::get(crate::openapi::render))
         .merge(api)
 }
 
