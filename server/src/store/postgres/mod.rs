@@ -11,6 +11,7 @@
 mod committer;
 mod listen;
 mod queries;
+mod rate_windows;
 mod writes;
 
 use std::str::FromStr;
@@ -176,6 +177,12 @@ impl Store for PostgresStore {
             .await
             .map_err(backend)?;
         Ok(done.rows_affected())
+    }
+
+    fn shared_windows(&self) -> Option<std::sync::Arc<dyn SharedWindows>> {
+        Some(std::sync::Arc::new(rate_windows::PgWindows::new(
+            self.pool.clone(),
+        )))
     }
 
     async fn rehash_token(&self, old: &str, new: &str) -> StoreResult<()> {
