@@ -318,6 +318,20 @@ pub trait Store: Send + Sync + 'static {
     async fn workspace(&self) -> StoreResult<segment_api::models::Workspace>;
     async fn get(&self, kind: Kind, id: &str) -> StoreResult<Option<Doc>>;
     async fn find_by_key(&self, kind: Kind, natural_key: &str) -> StoreResult<Option<Doc>>;
+    /// The document of `kind` with `id`, and the one of `keyed` (another
+    /// kind) whose natural key is that id: a source and its tracking-plan
+    /// connection. One read where a round trip costs (PostgreSQL).
+    async fn get_with_keyed(
+        &self,
+        kind: Kind,
+        id: &str,
+        keyed: Kind,
+    ) -> StoreResult<(Option<Doc>, Option<Doc>)> {
+        Ok((
+            self.get(kind, id).await?,
+            self.find_by_key(keyed, id).await?,
+        ))
+    }
     async fn list(&self, kind: Kind, query: &ListQuery) -> StoreResult<Page<Doc>>;
     /// Every document of a kind under `parent` (rules of a plan), unpaged.
     async fn list_all(&self, kind: Kind, parent: Option<&str>) -> StoreResult<Vec<Doc>>;

@@ -97,6 +97,15 @@ impl Store for PostgresStore {
         queries::one(&self.pool, kind, "natural_key", natural_key).await
     }
 
+    async fn get_with_keyed(
+        &self,
+        kind: Kind,
+        id: &str,
+        keyed: Kind,
+    ) -> StoreResult<(Option<Doc>, Option<Doc>)> {
+        queries::with_keyed(&self.pool, kind, id, keyed).await
+    }
+
     async fn list(&self, kind: Kind, q: &ListQuery) -> StoreResult<Page<Doc>> {
         queries::list(&self.pool, kind, q).await
     }
