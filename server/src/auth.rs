@@ -9,7 +9,7 @@ use crate::limits::{RateLimitConfig, RateLimits};
 use crate::metrics::Metrics;
 use crate::secrets::sealed::Sealed;
 use crate::secrets::{legacy_token_hash, Keys};
-use crate::store::{Actor, Scope, Store};
+use crate::store::{Actor, Scope, SharedWindows, Store};
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -29,6 +29,9 @@ pub struct AppState {
     tokens: Arc<RwLock<HashMap<String, (Actor, Instant)>>>,
     /// Segment's rate limits, when on (off unless asked for).
     pub(crate) limits: Option<Arc<RateLimits>>,
+    /// The backend's shared rate-limit windows, where several servers
+    /// share its database.
+    shared_windows: Option<Arc<dyn SharedWindows>>,
     pub(crate) metrics: Arc<Metrics>,
     /// Becomes true when the server stops, so long polls answer at once.
     pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -38,6 +41,7 @@ impl AppState {
     /// Serves `store` with `keys`: its settings secrets are sealed with them.
     pub fn new(store: Arc<dyn Store>, keys: Arc<Keys>) -> Self {
         AppState {
+            shared_windows: store.shared_windows(),
             store: Arc::new(Sealed::new(store, keys.clone())),
             keys,
             tokens: Arc::default(),
@@ -47,9 +51,14 @@ impl AppState {
         }
     }
 
-    /// Enforces Segment's rate limits as `config` says.
+    /// Enforces Segment's rate limits as `config` says, counted where
+    /// every server on the database sees them.
     pub fn with_rate_limits(mut self, config: RateLimitConfig) -> Self {
-        self.limits = Some(Arc::new(RateLimits::new(config)));
+        let limits = match &self.shared_windows {
+            Some(shared) => RateLimits::shared(config, shared.clone()),
+            None => RateLimits::new(config),
+        };
+        self.limits = Some(Arc::new(limits));
         self
     }
 

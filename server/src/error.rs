@@ -101,6 +101,9 @@ impl From<StoreError> for AppError {
                 "id",
                 format!("{kind} {id:?} was changed by another request; try again"),
             ),
+            StoreError::Unstorable { field, reason } => {
+                AppError::invalid(field.clone(), format!("{field}: {reason}"))
+            }
             e @ StoreError::Corrupt { .. } => AppError::internal(e.to_string()),
             StoreError::Backend(m) => AppError::internal(m),
         }

@@ -134,6 +134,15 @@ impl TestWorkspace {
         Self::start_on(Some(config), Backend::Postgres).await
     }
 
+    /// [`start`](Self::start) on a fresh SQLite file, whatever
+    /// `SEGMENT_TEST_BACKEND` says (to compare the backends).
+    pub async fn start_sqlite() -> anyhow::Result<Self> {
+        let config = RateLimitConfig::default()
+            .with_scale(TEST_LIMIT_SCALE)
+            .context("the test rate-limit scale")?;
+        Self::start_on(Some(config), Backend::Sqlite).await
+    }
+
     async fn start_with(limits: Option<RateLimitConfig>) -> anyhow::Result<Self> {
         Self::start_on(limits, Backend::from_env()).await
     }

@@ -84,7 +84,37 @@ both_backends!(
     a_taken_natural_key_is_a_conflict,
     concurrent_writers_give_a_follower_every_event_once_in_order,
     a_commit_wakes_the_commit_watchers,
+    a_document_and_the_one_keyed_by_its_id_are_read_together,
 );
+
+/// `get_with_keyed` is `get` and `find_by_key` at once (PostgreSQL makes it
+/// one round trip): each half finds only its own kind.
+async fn a_document_and_the_one_keyed_by_its_id_are_read_together(store: Arc<dyn Store>) {
+    let (source, plan) = (Kind::Source, Kind::TrackingPlanConnection);
+    let batch = Batch::default()
+        .create(Doc::new(source, "s1", "web", json!({"id": "s1"})))
+        // Decoys: a source keyed "s3", a connection with id "s1".
+        .create(Doc::new(source, "s2", "app", json!({})).natural_key("s3"))
+        .create(Doc::new(plan, "s1", "decoy", json!({})).natural_key("s9"))
+        .create(Doc::new(plan, "c1", "web", json!({"on": "s1"})).natural_key("s1"));
+    store.apply(batch, &actor()).await.unwrap();
+    let (doc, keyed) = store.get_with_keyed(source, "s1", plan).await.unwrap();
+    let (doc, keyed) = (doc.expect("the source"), keyed.expect("its connection"));
+    assert_eq!((doc.kind, doc.id.as_str()), (source, "s1"));
+    assert_eq!((keyed.kind, keyed.id.as_str()), (plan, "c1"));
+    assert_eq!(keyed.body, json!({"on": "s1"}));
+    let (doc, keyed) = store.get_with_keyed(source, "s2", plan).await.unwrap();
+    assert_eq!(doc.map(|d| d.id).as_deref(), Some("s2"));
+    assert!(keyed.is_none(), "{keyed:?}");
+    // Keyed "s3" is a source, not a connection: neither half finds it.
+    for missing in ["s3", "nope", "a\u{0}b"] {
+        let found = store.get_with_keyed(source, missing, plan).await.unwrap();
+        assert!(
+            found.0.is_none() && found.1.is_none(),
+            "{missing:?}: {found:?}"
+        );
+    }
+}
 
 /// Every write and its audit event are one: a batch whose second op fails
 /// leaves neither its first op nor any event behind.

@@ -46,6 +46,14 @@ struct Args {
     /// backend: the bench seeds it and counts on nothing else being there.
     #[arg(long)]
     database: Option<String>,
+    /// Also time the GETs split over this many servers on the database, and
+    /// print them beside one server's (several need `--database postgres://`).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=8))]
+    servers: u8,
+    /// Count Segment's rate limits (with a budget no workload reaches), to
+    /// measure what counting costs a request; off by default.
+    #[arg(long)]
+    rate_limits: bool,
 }
 
 /// A scratch directory removed on drop.
@@ -81,6 +89,7 @@ async fn start_server(
     dir: &TempDir,
     database: Option<&str>,
     token: &str,
+    rate_limits: bool,
 ) -> anyhow::Result<Server> {
     let database = match database {
         Some(url) => url.to_string(),
@@ -92,12 +101,22 @@ async fn start_server(
     if !key.exists() {
         std::fs::write(&key, "5e".repeat(32)).context("writing the bench's server key")?;
     }
+    // Benchmarks measure the tools, not Segment's limits; counted, the
+    // budget is the largest there is, so only the counting costs.
+    let limits: &[&str] = match rate_limits {
+        false => &["--rate-limits", "off"],
+        true => &[
+            "--rate-limits",
+            "segment",
+            "--rate-limit-budget",
+            "4294967295",
+        ],
+    };
     let mut child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
         .arg("--secrets-key-file")
         .arg(&key)
-        // Benchmarks measure the tools, not Segment's limits.
-        .args(["--rate-limits", "off"])
+        .args(limits)
         // The token goes by environment, not argv, so `ps` does not show it.
         .env("SEGMENT_WORKSPACE_TOKEN", token)
         .stdin(Stdio::null())
@@ -146,18 +165,40 @@ fn server_binary(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let binary = server_binary(args.server.clone())?;
+    let postgres = args
+        .database
+        .as_deref()
+        .is_some_and(|d| d.starts_with("postgres://") || d.starts_with("postgresql://"));
+    anyhow::ensure!(
+        args.servers == 1 || postgres,
+        "--servers {} needs --database postgres://...: SQLite serves one process",
+        args.servers
+    );
     let dir = TempDir::new()?;
     let token = segment_workspace::ids::new_token();
-    let mut server = start_server(&binary, &dir, args.database.as_deref(), &token).await?;
-    let pid = server.child.id();
-    let result = bench(&args, &server.base, &token, pid).await;
-    // Stop the server before reporting, so a failure does not leave it behind.
-    let _ = server.child.kill().await;
+    let mut servers = Vec::new();
+    for _ in 0..args.servers {
+        let database = args.database.as_deref();
+        servers.push(start_server(&binary, &dir, database, &token, args.rate_limits).await?);
+    }
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    let pids: Vec<Option<u32>> = servers.iter().map(|s| s.child.id()).collect();
+    let result = bench(&args, &bases, &token, &pids).await;
+    // Stop the servers before reporting, so a failure leaves none behind.
+    for server in &mut servers {
+        let _ = server.child.kill().await;
+    }
     result
 }
 
-async fn bench(args: &Args, base: &str, token: &str, pid: Option<u32>) -> anyhow::Result<()> {
+async fn bench(
+    args: &Args,
+    bases: &[String],
+    token: &str,
+    pids: &[Option<u32>],
+) -> anyhow::Result<()> {
     let workers = usize::from(args.workers);
+    let base = &bases[0];
     let target = Target::new(base, token, workers)?;
     let duration = Duration::from_secs(args.seconds.max(1));
     println!("server {base}; seeding {} sources…", args.sources);
@@ -174,10 +215,23 @@ async fn bench(args: &Args, base: &str, token: &str, pid: Option<u32>) -> anyhow
         "no sources to read: pass --sources 1 or more"
     );
 
-    let cpu = ServerCpu(pid);
+    let cpu = ServerCpu(pids[..1].to_vec());
     let before = cpu.now();
     let get = load::timed(&target, workers, duration, Workload::Get(&seeded.ids)).await?;
     let after_get = cpu.now();
+    // The same GETs split over every server (their CPU summed), beside one.
+    let split = match bases.len() {
+        1 => None,
+        n => {
+            let every = ServerCpu(pids.to_vec());
+            let target = Target::split(bases, token, workers)?;
+            let from = every.now();
+            let m = load::timed(&target, workers, duration, Workload::Get(&seeded.ids)).await?;
+            let cpu = per_request(from, every.now(), m.requests);
+            Some((format!("GET /sources/{{id}}, {n} servers"), m, cpu))
+        }
+    };
+    let before_listing = cpu.now();
     let listing = load::listings(&target, usize::from(args.listings), args.sources).await?;
     let after_listing = cpu.now();
     let create = load::timed(&target, workers, duration, Workload::Create).await?;
@@ -188,23 +242,26 @@ async fn bench(args: &Args, base: &str, token: &str, pid: Option<u32>) -> anyhow
         "{:<31} {:>9} {:>9} {:>8} {:>8} {:>6} {:>13}",
         "workload", "requests", "req/s", "p50 ms", "p99 ms", "errors", "server µs/req"
     );
-    for (name, r, cpu) in [
+    let mut rows = vec![(
+        "GET /sources/{id}".to_string(),
+        &get,
+        per_request(before, after_get, get.requests),
+    )];
+    if let Some((name, m, cpu)) = &split {
+        rows.push((name.clone(), m, cpu.clone()));
+    }
+    for (name, r, cpu) in rows.into_iter().chain([
         (
-            "GET /sources/{id}",
-            &get,
-            per_request(before, after_get, get.requests),
-        ),
-        (
-            "GET /sources page (count 200)",
+            "GET /sources page (count 200)".to_string(),
             &listing.pages,
-            per_request(after_get, after_listing, listing.pages.requests),
+            per_request(before_listing, after_listing, listing.pages.requests),
         ),
         (
-            "POST /sources",
+            "POST /sources".to_string(),
             &create,
             per_request(after_listing, after_create, create.requests),
         ),
-    ] {
+    ]) {
         println!(
             "{:<31} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>6} {:>13}",
             name,
@@ -244,19 +301,34 @@ async fn bench(args: &Args, base: &str, token: &str, pid: Option<u32>) -> anyhow
         verdict(list_ok),
         median.as_secs_f64()
     );
-    let failed = get.errors + create.errors + listing.pages.errors;
+    if let Some((_, m, _)) = &split {
+        println!(
+            "target GETs on {} servers above one: {} ({:.0}/s against {:.0}/s, {:.2}x)",
+            bases.len(),
+            verdict(m.per_second() > get.per_second()),
+            m.per_second(),
+            get.per_second(),
+            m.per_second() / get.per_second().max(1e-9)
+        );
+    }
+    let split_errors = split.as_ref().map_or(0, |(_, m, _)| m.errors);
+    let failed = get.errors + create.errors + listing.pages.errors + split_errors;
     anyhow::ensure!(failed == 0, "{failed} requests failed; see the table");
     Ok(())
 }
 
 /// The server's CPU time (user + system, all threads), read from
-/// `/proc/<pid>/stat`. On a shared machine CPU per request compares two
-/// builds better than wall-clock throughput does.
-struct ServerCpu(Option<u32>);
+/// `/proc/<pid>/stat`, summed over the servers. On a shared machine CPU per
+/// request compares two builds better than wall-clock throughput does.
+struct ServerCpu(Vec<Option<u32>>);
 
 impl ServerCpu {
     fn now(&self) -> Option<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.0?)).ok()?;
+        self.0.iter().map(|pid| Self::of(*pid)).sum()
+    }
+
+    fn of(pid: Option<u32>) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
         // Fields after the parenthesised command name; utime and stime are
         // the 14th and 15th fields of the line, in clock ticks.
         let rest = stat.rsplit_once(')')?.1;

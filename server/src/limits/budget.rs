@@ -68,11 +68,11 @@ impl Window {
     }
 }
 
-/// The end of a window that starts now, as an RFC 5322 date (Segment's
+/// The end of a window that ends `window` from now, as an RFC 5322 date (Segment's
 /// documented form). Dates have whole seconds: rounded up, so a client that
 /// waits until then never comes back early. The `GMT` zone makes it an HTTP
 /// date as well, which is how `segment-api` reads it.
-fn reset_header(window: Duration) -> HeaderValue {
+pub(super) fn reset_header(window: Duration) -> HeaderValue {
     let at = SystemTime::now() + window + Duration::from_millis(999);
     let at = time::OffsetDateTime::from(at);
     let format = time::macros::format_description!(

@@ -7,6 +7,9 @@
 //!
 //! The layer runs after authentication, so only valid tokens have windows
 //! (the map stays as small as the token table) and keys are token hashes.
+//! One server on its database (SQLite) counts in memory; servers sharing
+//! PostgreSQL count in it ([`crate::store::SharedWindows`]), so a token has
+//! one budget however many servers it calls.
 
 mod budget;
 pub mod table;
@@ -28,6 +31,8 @@ pub use budget::{Limit, Outcome};
 pub use table::DEFAULT_BUDGET_PER_MINUTE;
 
 use crate::auth::TokenHash;
+use crate::error::AppError;
+use crate::store::{SharedWindows, StoreError, StoreResult, WindowKey};
 
 /// `serve --rate-limits`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -99,7 +104,11 @@ impl RateLimitConfig {
 pub struct RateLimits {
     general: Limit,
     rules: Vec<Limit>,
+    /// This process's windows, when it is the only server on its database.
     windows: Mutex<HashMap<String, TokenWindows>>,
+    /// The database's windows, when several servers share it: what one
+    /// counts the others see.
+    shared: Option<Arc<dyn SharedWindows>>,
     active: AtomicBool,
 }
 
@@ -116,6 +125,7 @@ enum Verdict {
 }
 
 impl RateLimits {
+    /// Windows counted in this process (SQLite: one server per database).
     pub fn new(config: RateLimitConfig) -> Self {
         RateLimits {
             general: config.limit(config.budget_per_minute),
@@ -124,7 +134,16 @@ impl RateLimits {
                 .map(|r| config.limit(r.per_minute))
                 .collect(),
             windows: Mutex::default(),
+            shared: None,
             active: AtomicBool::new(true),
+        }
+    }
+
+    /// Windows counted in the database, shared by every server on it.
+    pub fn shared(config: RateLimitConfig, windows: Arc<dyn SharedWindows>) -> Self {
+        RateLimits {
+            shared: Some(windows),
+            ..RateLimits::new(config)
         }
     }
 
@@ -132,6 +151,42 @@ impl RateLimits {
     /// workspace through the API before anyone else can call it).
     pub fn set_active(&self, active: bool) {
         self.active.store(active, Ordering::Relaxed);
+    }
+
+    async fn count(&self, token: &str, method: &Method, route: &str) -> StoreResult<Verdict> {
+        let Some(shared) = &self.shared else {
+            return Ok(self.consume(token, method, route, Instant::now()));
+        };
+        let rules: Vec<usize> = table::rules_for(method, route).collect();
+        let keys: Vec<WindowKey> = std::iter::once(WindowKey {
+            slot: 0,
+            window: self.general.window,
+        })
+        .chain(rules.iter().map(|&i| WindowKey {
+            slot: slot(i),
+            window: self.rules[i].window,
+        }))
+        .collect();
+        let counted = shared.consume(token, &keys).await?;
+        let outcome = |slot: i32, limit: Limit| {
+            let c = counted.iter().find(|c| c.slot == slot).ok_or_else(|| {
+                StoreError::Backend(format!("the database counted no rate-limit window {slot}"))
+            })?;
+            Ok::<_, StoreError>(Outcome {
+                points: limit.points,
+                window: limit.window,
+                consumed: c.consumed,
+                remaining: limit.points.saturating_sub(c.consumed),
+                before_next: c.before_next,
+                reset: budget::reset_header(c.before_next),
+            })
+        };
+        let general = outcome(0, self.general)?;
+        let rules = rules
+            .into_iter()
+            .map(|i| Ok((i, outcome(slot(i), self.rules[i])?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(judge(general, rules))
     }
 
     fn consume(&self, token: &str, method: &Method, route: &str, now: Instant) -> Verdict {
@@ -149,32 +204,45 @@ impl RateLimits {
                     rules: vec![None; self.rules.len()],
                 }),
         };
-        let mut shown = entry.general.consume(general, now);
-        let mut refused_by = (!shown.allowed()).then_some("the general per-token budget");
-        for i in table::rules_for(method, route) {
+        let shown = entry.general.consume(general, now);
+        let rules = table::rules_for(method, route).map(|i| {
             let limit = self.rules[i];
             let outcome = entry.rules[i]
                 .get_or_insert_with(|| Window::new(limit, now))
                 .consume(limit, now);
-            // Show the limit that refused (the longest wait among several),
-            // else the one closest to refusing.
-            let replace = match (outcome.allowed(), refused_by.is_some()) {
-                (false, false) => true,
-                (false, true) => outcome.before_next > shown.before_next,
-                (true, false) => outcome.remaining < shown.remaining,
-                (true, true) => false,
-            };
-            if replace {
-                if !outcome.allowed() {
-                    refused_by = Some(table::RULES[i].name);
-                }
-                shown = outcome;
+            (i, outcome)
+        });
+        judge(shown, rules)
+    }
+}
+
+/// The database's slot of endpoint rule `i` (0 is the general budget).
+fn slot(rule: usize) -> i32 {
+    i32::try_from(rule).map_or(i32::MAX, |i| i + 1)
+}
+
+/// Shows the limit that refused (the longest wait among several), else the
+/// one closest to refusing.
+fn judge(general: Outcome, rules: impl IntoIterator<Item = (usize, Outcome)>) -> Verdict {
+    let mut refused_by = (!general.allowed()).then_some("the general per-token budget");
+    let mut shown = general;
+    for (i, outcome) in rules {
+        let replace = match (outcome.allowed(), refused_by.is_some()) {
+            (false, false) => true,
+            (false, true) => outcome.before_next > shown.before_next,
+            (true, false) => outcome.remaining < shown.remaining,
+            (true, true) => false,
+        };
+        if replace {
+            if !outcome.allowed() {
+                refused_by = Some(table::RULES[i].name);
             }
+            shown = outcome;
         }
-        match refused_by {
-            Some(name) => Verdict::Refused(shown, name),
-            None => Verdict::Allowed(shown),
-        }
+    }
+    match refused_by {
+        Some(name) => Verdict::Refused(shown, name),
+        None => Verdict::Allowed(shown),
     }
 }
 
@@ -220,15 +288,17 @@ pub async fn enforce(State(limits): State<Arc<RateLimits>>, req: Request, next: 
     if !limits.active.load(Ordering::Relaxed) {
         return next.run(req).await;
     }
-    let verdict = {
-        let Some(token) = req.extensions().get::<TokenHash>() else {
-            return next.run(req).await;
-        };
-        let route = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or("", |m| m.as_str());
-        limits.consume(&token.0, req.method(), route, Instant::now())
+    let Some(token) = req.extensions().get::<TokenHash>().cloned() else {
+        return next.run(req).await;
+    };
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("", |m| m.as_str());
+    let method = req.method().clone();
+    // A request the database could not count is not let through uncounted:
+    // it gets the answer of any other failed database call.
+    let verdict = match limits.count(&token.0, &method, route).await {
+        Ok(v) => v,
+        Err(e) => return AppError::from(e).into_response(),
     };
     match verdict {
         Verdict::Allowed(o) => {

@@ -87,11 +87,12 @@ async fn read(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Json<answer::Data<Read>>> {
-    let doc = load(&state, Kind::Source, &id).await?;
-    let plan = state
+    let (doc, plan) = state
         .store
-        .find_by_key(Kind::TrackingPlanConnection, &id)
-        .await?
+        .get_with_keyed(Kind::Source, &id, Kind::TrackingPlanConnection)
+        .await?;
+    let doc = doc.ok_or_else(|| AppError::not_found(Kind::Source, &id))?;
+    let plan = plan
         .map(|c| c.read::<PlanConnection>())
         .transpose()?
         .map(|c| c.tracking_plan_id);

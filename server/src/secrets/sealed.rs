@@ -147,6 +147,16 @@ impl Store for Sealed {
         let found = self.inner.find_by_key(kind, natural_key).await?;
         found.map(|d| self.open(d)).transpose()
     }
+    async fn get_with_keyed(
+        &self,
+        kind: Kind,
+        id: &str,
+        keyed: Kind,
+    ) -> StoreResult<(Option<Doc>, Option<Doc>)> {
+        let (doc, other) = self.inner.get_with_keyed(kind, id, keyed).await?;
+        let doc = doc.map(|d| self.open(d)).transpose()?;
+        Ok((doc, other.map(|d| self.open(d)).transpose()?))
+    }
     async fn list(&self, kind: Kind, query: &ListQuery) -> StoreResult<Page<Doc>> {
         let page = self.inner.list(kind, query).await?;
         Ok(Page {

@@ -7,9 +7,11 @@
 //! PostgreSQL serves several processes on one database (see ARCHITECTURE.md).
 
 mod postgres;
+mod shared_windows;
 mod sqlite;
 
 pub use postgres::PostgresStore;
+pub use shared_windows::{Counted, SharedWindows, WindowKey};
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
@@ -279,6 +281,9 @@ pub enum StoreError {
         id: String,
         reason: String,
     },
+    /// A value the backend cannot hold (PostgreSQL's TEXT and U+0000).
+    #[error("{field}: {reason}")]
+    Unstorable { field: String, reason: String },
     #[error("storage failed: {0}")]
     Backend(String),
 }
@@ -313,6 +318,20 @@ pub trait Store: Send + Sync + 'static {
     async fn workspace(&self) -> StoreResult<segment_api::models::Workspace>;
     async fn get(&self, kind: Kind, id: &str) -> StoreResult<Option<Doc>>;
     async fn find_by_key(&self, kind: Kind, natural_key: &str) -> StoreResult<Option<Doc>>;
+    /// The document of `kind` with `id`, and the one of `keyed` (another
+    /// kind) whose natural key is that id: a source and its tracking-plan
+    /// connection. One read where a round trip costs (PostgreSQL).
+    async fn get_with_keyed(
+        &self,
+        kind: Kind,
+        id: &str,
+        keyed: Kind,
+    ) -> StoreResult<(Option<Doc>, Option<Doc>)> {
+        Ok((
+            self.get(kind, id).await?,
+            self.find_by_key(keyed, id).await?,
+        ))
+    }
     async fn list(&self, kind: Kind, query: &ListQuery) -> StoreResult<Page<Doc>>;
     /// Every document of a kind under `parent` (rules of a plan), unpaged.
     async fn list_all(&self, kind: Kind, parent: Option<&str>) -> StoreResult<Vec<Doc>>;
@@ -334,6 +353,11 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_tokens(&self, name: &str) -> StoreResult<u64>;
     /// Replaces a token's stored hash (a digest made by an older scheme).
     async fn rehash_token(&self, old: &str, new: &str) -> StoreResult<()>;
+    /// Rate-limit windows counted in the database, where several processes
+    /// serve it; `None` where one process does (its windows stay in memory).
+    fn shared_windows(&self) -> Option<Arc<dyn SharedWindows>> {
+        None
+    }
 }
 
 /// A token as `token list` shows it.

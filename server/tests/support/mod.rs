@@ -24,11 +24,19 @@ pub struct Served {
 }
 
 impl Served {
+    /// A server with rate limits off.
     pub fn start(database: &str, extra: &[&str]) -> Served {
+        let mut args = vec!["--rate-limits", "off"];
+        args.extend_from_slice(extra);
+        Served::start_with(database, &args)
+    }
+
+    /// A server with exactly `args` after the database (rate limits on
+    /// unless they say otherwise).
+    pub fn start_with(database: &str, args: &[&str]) -> Served {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-            .args(["--rate-limits", "off"])
-            .args(extra)
+            .args(args)
             .env_remove("SEGMENT_WORKSPACE_TOKEN")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

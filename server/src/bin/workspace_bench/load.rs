@@ -19,13 +19,21 @@ const STRIPE: &str = "1bow82lmk";
 /// The most requests one timed workload makes, whatever the deadline.
 const MAX_REQUESTS: u64 = 50_000_000;
 
+/// The servers a workload calls: several when they share one PostgreSQL,
+/// each worker keeping to one of them (worker `w` to server `w % n`).
 pub struct Target {
     http: reqwest::Client,
-    base: String,
+    bases: Vec<String>,
 }
 
 impl Target {
     pub fn new(base: &str, token: &str, workers: usize) -> anyhow::Result<Self> {
+        Self::split(&[base.to_string()], token, workers)
+    }
+
+    /// Splits the load over `bases`, one server per worker in turn.
+    pub fn split(bases: &[String], token: &str, workers: usize) -> anyhow::Result<Self> {
+        anyhow::ensure!(!bases.is_empty(), "no server to measure");
         let mut headers = HeaderMap::new();
         let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
             .context("the token is not a valid header value")?;
@@ -41,8 +49,13 @@ impl Target {
             .context("building the HTTP client")?;
         Ok(Target {
             http,
-            base: base.to_string(),
+            bases: bases.to_vec(),
         })
+    }
+
+    /// The server of worker (or request) `w`.
+    fn base(&self, w: usize) -> &str {
+        &self.bases[w % self.bases.len()]
     }
 
     /// Sends one request and reads the whole body; `Err` on a non-2xx answer.
@@ -67,7 +80,7 @@ impl Target {
         };
         let req = self
             .http
-            .post(format!("{}/sources", self.base))
+            .post(format!("{}/sources", self.base(i)))
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
         let bytes = self.send(req).await?;
@@ -190,7 +203,7 @@ pub async fn timed(
             let ok = match workload {
                 Workload::Get(ids) => {
                     let id = &ids[fastrand::usize(..ids.len())];
-                    let req = t.http.get(format!("{}/sources/{id}", t.base));
+                    let req = t.http.get(format!("{}/sources/{id}", t.base(w)));
                     t.send(req).await.is_ok()
                 }
                 Workload::Create => t
@@ -250,7 +263,7 @@ pub async fn listings(t: &Target, runs: usize, expected: usize) -> anyhow::Resul
             );
             let mut req = t
                 .http
-                .get(format!("{}/sources", t.base))
+                .get(format!("{}/sources", t.base(0)))
                 .query(&[("pagination.count", "200")]);
             if let Some(c) = &cursor {
                 req = req.query(&[("pagination.cursor", c)]);

@@ -11,6 +11,7 @@
 mod committer;
 mod listen;
 mod queries;
+mod rate_windows;
 mod writes;
 
 use std::str::FromStr;
@@ -96,6 +97,15 @@ impl Store for PostgresStore {
         queries::one(&self.pool, kind, "natural_key", natural_key).await
     }
 
+    async fn get_with_keyed(
+        &self,
+        kind: Kind,
+        id: &str,
+        keyed: Kind,
+    ) -> StoreResult<(Option<Doc>, Option<Doc>)> {
+        queries::with_keyed(&self.pool, kind, id, keyed).await
+    }
+
     async fn list(&self, kind: Kind, q: &ListQuery) -> StoreResult<Page<Doc>> {
         queries::list(&self.pool, kind, q).await
     }
@@ -176,6 +186,12 @@ impl Store for PostgresStore {
             .await
             .map_err(backend)?;
         Ok(done.rows_affected())
+    }
+
+    fn shared_windows(&self) -> Option<std::sync::Arc<dyn SharedWindows>> {
+        Some(std::sync::Arc::new(rate_windows::PgWindows::new(
+            self.pool.clone(),
+        )))
     }
 
     async fn rehash_token(&self, old: &str, new: &str) -> StoreResult<()> {

@@ -100,6 +100,42 @@ pub(super) async fn one(
     row.map(|r| doc_from_row(&r).map(|(_, d)| d)).transpose()
 }
 
+/// [`one`] by id and [`one`] of `keyed` by that id as natural key, in one
+/// round trip: a GET of a source reads both, and on PostgreSQL each read
+/// is a round trip to another process. `UNION ALL`, so each half uses its
+/// own index.
+pub(super) async fn with_keyed(
+    pool: &PgPool,
+    kind: Kind,
+    id: &str,
+    keyed: Kind,
+) -> StoreResult<(Option<Doc>, Option<Doc>)> {
+    if unstorable(id) {
+        return Ok((None, None));
+    }
+    let sql = format!(
+        "SELECT {DOC_COLUMNS} FROM resources WHERE kind = $1 AND id = $3 \
+         UNION ALL SELECT {DOC_COLUMNS} FROM resources WHERE kind = $2 AND natural_key = $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(kind.as_str())
+        .bind(keyed.as_str())
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(backend)?;
+    let (mut doc, mut other) = (None, None);
+    for row in &rows {
+        let (_, d) = doc_from_row(row)?;
+        if d.kind == kind && d.id == id && doc.is_none() {
+            doc = Some(d);
+        } else if d.kind == keyed {
+            other = Some(d);
+        }
+    }
+    Ok((doc, other))
+}
+
 /// The `WHERE` of a list: `kind = $1`, then `$2`, `$3` for the filters the
 /// query has. Written per query, not as `($2 IS NULL OR ...)`: a prepared
 /// statement's generic plan could not use the (kind, parent_id, seq) index

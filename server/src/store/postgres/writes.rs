@@ -226,9 +226,10 @@ async fn record(tx: &mut PgConnection, e: &EventSpec, actor: &Actor) -> StoreRes
 }
 
 /// PostgreSQL's TEXT cannot hold U+0000 (SQLite's can): a write naming one
-/// fails here, before the transaction, with a message that says so, rather
-/// than with the driver's encoding error. Bodies are JSON text, where it is
-/// escaped, so only the plain columns are checked.
+/// is refused here, before the transaction, with a 422 naming the field,
+/// rather than a 500 from the driver's encoding error. An id that must
+/// exist cannot hold one, so it is missing, as SQLite would say. Bodies are
+/// JSON text, where it is escaped, so only the plain columns are checked.
 fn refuse_nul(batch: &Batch) -> StoreResult<()> {
     let docs = batch.ops.iter().filter_map(|op| match op {
         Op::Insert(d) | Op::Update(d) => Some(d),
@@ -252,23 +253,37 @@ fn refuse_nul(batch: &Batch) -> StoreResult<()> {
         }
     }
     for d in docs {
-        let texts = [
-            Some(&d.id),
-            d.parent.as_ref(),
-            d.natural_key.as_ref(),
-            Some(&d.name),
+        let fields = [
+            ("id", Some(&d.id)),
+            ("id", d.parent.as_ref()),
+            (d.kind.natural_key_field(), d.natural_key.as_ref()),
+            ("name", Some(&d.name)),
         ];
-        if texts
+        let refs = d.refs.iter().map(|r| ("id", Some(r)));
+        if let Some((field, _)) = fields
             .into_iter()
-            .flatten()
-            .chain(&d.refs)
-            .any(|t| t.contains('\0'))
+            .chain(refs)
+            .find(|(_, t)| t.is_some_and(|t| t.contains('\0')))
         {
-            return Err(StoreError::Backend(format!(
-                "{} {:?}: PostgreSQL cannot store the NUL character (U+0000) in an id, name or key",
-                d.kind, d.id
-            )));
+            return Err(nul(field));
         }
     }
+    let named = batch.events.iter().map(|e| &e.resource_name);
+    if named
+        .chain(batch.events.iter().map(|e| &e.resource_id))
+        .any(|t| t.contains('\0'))
+    {
+        return Err(nul("name"));
+    }
     Ok(())
+}
+
+/// The 422 for a NUL the database cannot hold: the field and the fix.
+fn nul(field: &str) -> StoreError {
+    StoreError::Unstorable {
+        field: field.to_string(),
+        reason: "this workspace stores text in PostgreSQL, which cannot hold the NUL \
+                 character (U+0000); remove it from the value"
+            .into(),
+    }
 }
