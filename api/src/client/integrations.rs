@@ -309,3 +309,26 @@ impl Client {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DestinationListing;
+
+    fn listing(json: &str) -> DestinationListing {
+        serde_json::from_str(json).expect("a destination")
+    }
+
+    // Skipping a destination's subscriptions is safe only when its answer
+    // shows an integration without actions; a missing field must not skip.
+    #[test]
+    fn only_an_integration_shown_without_actions_has_no_subscriptions() {
+        let none = listing(r#"{"id": "d1", "metadata": {"id": "m", "actions": []}}"#);
+        let some = listing(r#"{"id": "d2", "metadata": {"actions": [{"id": "a1", "x": [1]}]}}"#);
+        let untold = listing(r#"{"id": "d3", "metadata": {"id": "m"}}"#);
+        let bare = listing(r#"{"id": "d4"}"#);
+        assert!(!none.may_have_subscriptions());
+        assert!(some.may_have_subscriptions());
+        assert!(untold.may_have_subscriptions());
+        assert!(bare.may_have_subscriptions());
+    }
+}
