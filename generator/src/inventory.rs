@@ -113,11 +113,9 @@ fn walk<'a>(
 
 /// Everything of the child types under one listed object.
 async fn under(api: &Client, children: &[&'static Kind], listed: Listed) -> Result<Vec<Live>> {
-    if !listed.holds_children || children.is_empty() {
-        return Ok(Vec::new());
-    }
     let walks = children
         .iter()
+        .filter(|child| listed.may_hold(child.type_name))
         .map(|child| walk(api, child, listed.import_id.clone()));
     let groups = future::try_join_all(walks).await?;
     Ok(groups.into_iter().flatten().collect())

@@ -35,8 +35,10 @@ impl Client {
         &self,
         function_id: &str,
     ) -> Result<Vec<InsertFunctionInstance>> {
+        // An item is what a GET of the instance answers: an export's reads
+        // of instances are answered from the list.
         let q = [("functionId", function_id.to_string())];
-        self.list_all("insert-function-instances", "instances", &q)
+        self.list_kept("insert-function-instances", "instances", &q)
             .await
     }
     pub async fn get_insert_function_instance(&self, id: &str) -> Result<InsertFunctionInstance> {

@@ -36,8 +36,10 @@ impl Client {
             .await
     }
 
+    /// An item is what a GET of the plan answers: an export's reads of
+    /// plans are answered from the list.
     pub async fn list_tracking_plans(&self) -> Result<Vec<TrackingPlan>> {
-        self.list_all("tracking-plans", "trackingPlans", &[]).await
+        self.list_kept("tracking-plans", "trackingPlans", &[]).await
     }
     pub async fn get_tracking_plan(&self, id: &str) -> Result<TrackingPlan> {
         let path = format!("tracking-plans/{}", seg(id));

@@ -14,6 +14,32 @@ pub fn seg(s: &str) -> String {
         .replace('+', "%20")
 }
 
+/// What a list of destinations tells of each without decoding it whole.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct DestinationListing {
+    pub id: String,
+    #[serde(default)]
+    metadata: Option<ListingMetadata>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct ListingMetadata {
+    #[serde(default)]
+    actions: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+impl DestinationListing {
+    /// False only when the answer shows its integration has no actions: a
+    /// subscription names one of them, so it has none. An answer without
+    /// the field tells nothing.
+    pub fn may_have_subscriptions(&self) -> bool {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.actions.as_ref())
+            .is_none_or(|actions| !actions.is_empty())
+    }
+}
+
 impl Client {
     /// A source, destination or warehouse as the API answers it, every
     /// field kept: the models name their catalog entry only, and the data
@@ -80,17 +106,19 @@ impl Client {
     /// Every destination's id alone: each one carries its integration's
     /// catalog metadata (tens of KB), left undecoded here.
     pub async fn list_destination_ids(&self) -> Result<Vec<String>> {
-        self.destination_id_pages().try_concat().await
+        self.destination_listing_pages()
+            .map_ok(|page| page.into_iter().map(|d| d.id).collect::<Vec<_>>())
+            .try_concat()
+            .await
     }
-    /// [`Client::list_destination_ids`] a page at a time, as the pages
-    /// arrive: an export lists each destination's filters meanwhile.
-    pub fn destination_id_pages(&self) -> impl Stream<Item = Result<Vec<String>>> + '_ {
-        #[derive(serde::Deserialize, Clone)]
-        struct Id {
-            id: String,
-        }
-        self.kept_pages::<Id>("destinations", "destinations", &[])
-            .map_ok(|page| page.into_iter().map(|d| d.id).collect())
+    /// Each destination's id and whether its integration has actions, a
+    /// page at a time, as the pages arrive: an export lists each
+    /// destination's filters meanwhile. The catalog metadata (tens of KB a
+    /// destination) is skimmed, not kept in memory.
+    pub fn destination_listing_pages(
+        &self,
+    ) -> impl Stream<Item = Result<Vec<DestinationListing>>> + '_ {
+        self.kept_pages::<DestinationListing>("destinations", "destinations", &[])
     }
     pub async fn get_destination(&self, id: &str) -> Result<Destination> {
         let path = format!("destinations/{}", seg(id));
@@ -279,5 +307,28 @@ impl Client {
         let path = format!("catalog/warehouses/{}", seg(id));
         self.one(Method::GET, &path, "warehouseMetadata", None)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DestinationListing;
+
+    fn listing(json: &str) -> DestinationListing {
+        serde_json::from_str(json).expect("a destination")
+    }
+
+    // Skipping a destination's subscriptions is safe only when its answer
+    // shows an integration without actions; a missing field must not skip.
+    #[test]
+    fn only_an_integration_shown_without_actions_has_no_subscriptions() {
+        let none = listing(r#"{"id": "d1", "metadata": {"id": "m", "actions": []}}"#);
+        let some = listing(r#"{"id": "d2", "metadata": {"actions": [{"id": "a1", "x": [1]}]}}"#);
+        let untold = listing(r#"{"id": "d3", "metadata": {"id": "m"}}"#);
+        let bare = listing(r#"{"id": "d4"}"#);
+        assert!(!none.may_have_subscriptions());
+        assert!(some.may_have_subscriptions());
+        assert!(untold.may_have_subscriptions());
+        assert!(bare.may_have_subscriptions());
     }
 }

@@ -12,7 +12,7 @@ mod profiles;
 mod rate_limit;
 mod send;
 
-pub use integrations::seg as path_segment;
+pub use integrations::{seg as path_segment, DestinationListing};
 pub use pacing::Usage;
 
 use std::sync::Arc;

@@ -6,13 +6,15 @@
 //! loopback with a fresh database and seeds it (`seed --scale`, calibrated
 //! on a scratch workspace to give about `--resources` resources). Then:
 //! 1. times the real `segment-gitops export` (its commit included) into
-//!    fresh repositories, `--rounds` times;
+//!    fresh repositories, `--rounds` times, and prints the first round's
+//!    requests by route from the workspace's `/metrics`;
 //! 2. writes an import block per exported resource (from the manifest) into
 //!    a fresh folder and times `terraform plan -generate-config-out` with
 //!    the provider from a filesystem mirror (`terraform init` not counted);
 //! 3. with `--limited-export`, exports once more through a second server
 //!    over the same database that enforces Segment's limits at their real
-//!    pace, and prints its time, its requests and the 429s it waited out;
+//!    pace, and prints its time, its requests by route and the 429s it
+//!    waited out (the requests also when the bound ends it);
 //! 4. starts `segment-gitops sync --watch` on an exported repository, makes
 //!    `--changes` source renames through the API one at a time, and times
 //!    each from the API's answer to the branch moving.
@@ -28,6 +30,8 @@
 mod follow;
 #[path = "gitops_bench/limited.rs"]
 mod limited;
+#[path = "gitops_bench/metrics.rs"]
+mod metrics;
 #[path = "gitops_bench/workspace.rs"]
 mod workspace;
 
@@ -40,6 +44,7 @@ use clap::Parser;
 use segment_gitops::files::{self, Manifest};
 use terraform_provider_segment::bench::{self, Terraform};
 
+use metrics::Counts;
 use workspace::Workspace;
 
 const BUILD: &str = "cargo build --release -p segment-gitops -p segment-workspace -p segment-demo \
@@ -116,6 +121,7 @@ fn main() -> anyhow::Result<()> {
     let mut resources = 0;
     for round in 0..args.rounds {
         let repo = root.path().join(format!("export-{round}"));
+        let before = runtime.block_on(Counts::read(&ws.base))?;
         let (elapsed, manifest) = export(&gitops, &repo, &ws, limit)?;
         resources = manifest.resources.len();
         println!(
@@ -123,6 +129,13 @@ fn main() -> anyhow::Result<()> {
             round + 1,
             elapsed.as_secs_f64()
         );
+        if round == 0 {
+            let counts = runtime.block_on(Counts::read(&ws.base))?.since(&before);
+            println!(
+                "export requests by route (the workspace's /metrics):\n{}",
+                counts.table(limited::BUDGET_PER_MINUTE)
+            );
+        }
         exports.push(elapsed);
     }
     if args.limited_export {
@@ -136,10 +149,11 @@ fn main() -> anyhow::Result<()> {
             &runtime,
         )?;
         println!(
-            "export under Segment's limits: {:.2} s, {}, {} answered 429 and waited out",
+            "export under Segment's limits: {:.2} s, {}, {} answered 429 and waited out\n{}",
             run.elapsed.as_secs_f64(),
             run.requests,
-            run.throttled
+            run.counts.throttled(),
+            run.counts.table(limited::BUDGET_PER_MINUTE)
         );
     }
     let first_repo = root.path().join("export-0");

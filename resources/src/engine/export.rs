@@ -103,6 +103,11 @@ pub struct Listed {
     /// False when no child type can have objects under it, so none is
     /// asked: only INSERT_* functions have insert function instances.
     pub holds_children: bool,
+    /// Child types it can hold none of, though it may hold others: a
+    /// destination whose integration has no actions has no subscriptions
+    /// (each names one of its actions), and listing them would cost a
+    /// request per destination.
+    pub holds_none_of: &'static [&'static str],
 }
 
 impl Listed {
@@ -110,7 +115,21 @@ impl Listed {
         Listed {
             import_id: import_id.into(),
             holds_children: true,
+            holds_none_of: &[],
         }
+    }
+
+    /// An object that holds no objects of the child types `types`.
+    pub fn without(self, types: &'static [&'static str]) -> Listed {
+        Listed {
+            holds_none_of: types,
+            ..self
+        }
+    }
+
+    /// Whether objects of the child type `type_name` may be under it.
+    pub fn may_hold(&self, type_name: &str) -> bool {
+        self.holds_children && !self.holds_none_of.contains(&type_name)
     }
 
     /// An object no child type lists under.

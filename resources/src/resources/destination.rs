@@ -156,10 +156,19 @@ impl Exported for DestinationResource {
         }
     }
     /// Ids alone (each destination carries tens of KB of catalog
-    /// metadata), a page at a time.
+    /// metadata), a page at a time. Subscriptions are not asked of a
+    /// destination whose integration has no actions: about half of them,
+    /// a request each under a rate limit.
     fn list<'a>(&'a self, api: &'a Client, _parent: &'a str) -> Pages<'a> {
-        api.destination_id_pages()
-            .map_ok(|page| page.into_iter().map(Listed::new).collect())
+        api.destination_listing_pages()
+            .map_ok(|page| {
+                page.into_iter()
+                    .map(|d| match d.may_have_subscriptions() {
+                        true => Listed::new(d.id),
+                        false => Listed::new(d.id).without(&["segment_destination_subscription"]),
+                    })
+                    .collect()
+            })
             .boxed()
     }
 }

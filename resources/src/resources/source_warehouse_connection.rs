@@ -42,9 +42,13 @@ impl ResourceType for SourceWarehouseConnectionResource {
 
     async fn read(&self, api: &Client, prior: &Obj) -> Outcome<Option<Obj>> {
         let (source_id, warehouse_id) = (prior.string("source_id")?, prior.string("warehouse_id")?);
-        // A missing source is a 404 here, which the engine reads as gone.
-        let connected = api.list_connected_warehouses(&source_id).await?;
-        Ok(connected.iter().any(|w| w.id == warehouse_id).then(|| {
+        // The warehouse's list, not the source's: a warehouse has many
+        // sources, so an export or a refresh reads one list per warehouse
+        // (the one the export lists connections from) instead of one per
+        // source. A missing warehouse is a 404 here, which the engine
+        // reads as gone.
+        let connected = api.list_warehouse_sources(&warehouse_id).await?;
+        Ok(connected.iter().any(|s| s.id == source_id).then(|| {
             Obj::new()
                 .with("source_id", source_id.as_str())
                 .with("warehouse_id", warehouse_id.as_str())
@@ -66,10 +70,10 @@ impl ResourceType for SourceWarehouseConnectionResource {
     }
 
     fn collections(&self, state: &Obj) -> Outcome<Vec<Collection>> {
-        let source = state.string("source_id")?;
+        let warehouse = state.string("warehouse_id")?;
         Ok(vec![
-            Collection::under("sources", &source, "connected-warehouses", "warehouses"),
-            Collection::new("sources", "sources"),
+            Collection::under("warehouses", &warehouse, "connected-sources", "sources"),
+            Collection::new("warehouses", "warehouses"),
         ])
     }
 }

@@ -6,17 +6,23 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{ensure, Context};
+use anyhow::ensure;
 use terraform_provider_segment::bench;
 use tokio::runtime::Runtime;
+
+use crate::metrics::Counts;
+
+/// The per-token budget the limited server enforces (its documented
+/// assumption of Segment's unpublished number).
+pub const BUDGET_PER_MINUTE: u64 = 600;
 
 /// What the limited export took and how the workspace saw it.
 pub struct LimitedExport {
     pub elapsed: Duration,
     /// The export's own count ("N requests to the workspace").
     pub requests: String,
-    /// Requests the workspace answered 429.
-    pub throttled: u64,
+    /// Requests by route as the workspace counted them.
+    pub counts: Counts,
 }
 
 pub fn export(
@@ -29,6 +35,7 @@ pub fn export(
     runtime: &Runtime,
 ) -> anyhow::Result<LimitedExport> {
     let (_limited, base) = bench::start_server_limited(server, dir, token, "segment")?;
+    let before = runtime.block_on(Counts::read(&base))?;
     let mut cmd = Command::new(gitops);
     cmd.arg("export")
         .arg("--repo")
@@ -37,7 +44,20 @@ pub fn export(
         .arg(&base)
         .env("PUBLIC_API_TOKEN", token)
         .env_remove("PUBLIC_API_URL");
-    let done = bench::run_bounded(&mut cmd, "segment-gitops export (limited)", limit, |_| {})?;
+    let run = bench::run_bounded(&mut cmd, "segment-gitops export (limited)", limit, |_| {});
+    // Printed however the run ended: a bound that ends it still leaves
+    // the workspace's count of what it had asked.
+    let counts = runtime.block_on(Counts::read(&base))?.since(&before);
+    let done = match run {
+        Ok(done) => done,
+        Err(e) => {
+            println!(
+                "export under Segment's limits ended early; requests so far:\n{}",
+                counts.table(BUDGET_PER_MINUTE)
+            );
+            return Err(e);
+        }
+    };
     done.expect("segment-gitops export under Segment's limits", &[0])?;
     let requests = done
         .output
@@ -46,7 +66,6 @@ pub fn export(
         .unwrap_or("the export did not say how many requests it made")
         .trim()
         .to_string();
-    let throttled = runtime.block_on(throttled(&base))?;
     ensure!(
         done.output.lines().any(|l| l.starts_with("committed ")),
         "the limited export made no commit: {}",
@@ -55,24 +74,6 @@ pub fn export(
     Ok(LimitedExport {
         elapsed: done.elapsed,
         requests,
-        throttled,
+        counts,
     })
-}
-
-/// Requests answered 429, from the server's `/metrics`.
-async fn throttled(base: &str) -> anyhow::Result<u64> {
-    let url = format!("{}/metrics", base.trim_end_matches('/'));
-    let text = tokio::time::timeout(Duration::from_secs(30), async {
-        reqwest::get(&url).await?.error_for_status()?.text().await
-    })
-    .await
-    .context("reading /metrics timed out")?
-    .with_context(|| format!("reading {url}"))?;
-    Ok(text
-        .lines()
-        .filter(|l| {
-            l.starts_with("segment_workspace_requests_total{") && l.contains("status=\"429\"")
-        })
-        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<u64>().ok())
-        .sum())
 }
