@@ -22,7 +22,16 @@ use crate::repo::Folder;
 #[derive(Default)]
 pub struct HeadCache {
     folder: Mutex<Option<Kept>>,
-    manifest: Mutex<Option<(Oid, Manifest)>>,
+    manifest: Mutex<Option<KeptManifest>>,
+}
+
+struct KeptManifest {
+    id: Oid,
+    manifest: Manifest,
+    /// Whether the blob's text is what rendering `manifest` gives: then a
+    /// manifest equal to it needs neither rendering nor hashing (4 MB at
+    /// 10,000 resources) to be known unchanged.
+    canonical: bool,
 }
 
 struct Kept {
@@ -87,17 +96,28 @@ impl HeadCache {
         Ok(out)
     }
 
-    /// The manifest in blob `id`, parsed once per blob.
-    pub fn manifest(&self, id: Oid, read: impl FnOnce() -> Option<Manifest>) -> Option<Manifest> {
+    /// The manifest in blob `id` (its text from `read`), parsed once per blob.
+    pub fn manifest(&self, id: Oid, read: impl FnOnce() -> Option<String>) -> Option<Manifest> {
         let mut guard = self.manifest.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((kept, manifest)) = guard.as_ref() {
-            if *kept == id {
-                return Some(manifest.clone());
-            }
+        if let Some(kept) = guard.as_ref().filter(|k| k.id == id) {
+            return Some(kept.manifest.clone());
         }
-        let manifest = read()?;
-        *guard = Some((id, manifest.clone()));
+        let text = read()?;
+        let manifest = Manifest::parse(&text)?;
+        *guard = Some(KeptManifest {
+            id,
+            canonical: manifest.render() == text,
+            manifest: manifest.clone(),
+        });
         Some(manifest)
+    }
+
+    /// Whether blob `id` is known to hold `manifest` exactly as rendered.
+    pub fn holds_manifest(&self, id: Oid, manifest: &Manifest) -> bool {
+        let guard = self.manifest.lock().unwrap_or_else(PoisonError::into_inner);
+        guard
+            .as_ref()
+            .is_some_and(|k| k.id == id && k.canonical && &k.manifest == manifest)
     }
 }
 

@@ -209,6 +209,8 @@ impl Common {
 
 fn main() -> ExitCode {
     segment_gitops::cli::init_logging();
+    // Before the runtime starts its threads.
+    segment_gitops::git::configure_libgit2();
     let cli: Cli = match segment_gitops::cli::parse() {
         Ok(cli) => cli,
         Err(code) => return code,

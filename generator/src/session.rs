@@ -121,9 +121,7 @@ impl Session {
     /// The manifest as committed (the work tree's before a first commit).
     pub fn manifest(&self) -> Manifest {
         match self.repo.head_blob(&self.in_folder(files::MANIFEST)) {
-            Some(id) => self.head.manifest(id, || {
-                self.repo.read_blob(id).and_then(|t| Manifest::parse(&t))
-            }),
+            Some(id) => self.head.manifest(id, || self.repo.read_blob(id)),
             None => std::fs::read_to_string(self.folder_dir().join(files::MANIFEST))
                 .ok()
                 .and_then(|t| Manifest::parse(&t)),
@@ -326,7 +324,15 @@ impl Session {
                 Some(files::atlantis_yaml(&self.path)),
             );
         }
-        out.insert(self.in_folder(files::MANIFEST), Some(manifest.render()));
+        let path = self.in_folder(files::MANIFEST);
+        // Most events change no entry: the manifest stays as HEAD has it.
+        let kept = self
+            .repo
+            .head_blob(&path)
+            .is_some_and(|id| self.head.holds_manifest(id, manifest));
+        if !kept {
+            out.insert(path, Some(manifest.render()));
+        }
         out
     }
 

@@ -304,7 +304,10 @@ async fn apply_event(
     };
     // The cursor and the base alone make no commit: they move with the
     // next change (an apply whose change HEAD already holds changes none).
-    if !session.repo.differs_from_head(&files) {
+    // Only what changes HEAD's tree: a file that stays (the manifest, at
+    // megabytes, mostly does) costs the commit and the work tree nothing.
+    let mut files = session.repo.changed_from_head(files)?;
+    if files.is_empty() {
         return Ok(Applied {
             commit: None,
             base: after,

@@ -65,3 +65,39 @@ async fn a_new_child_is_found_under_its_known_parents_without_listing_the_worksp
         plans_before
     );
 }
+
+// What broke: each sync commit staged its files again with `git add`'s
+// machinery, hashing and compressing megabytes (`base.json`, the
+// manifest) per event; sync now records the index entries itself. Stat
+// data that does not match the files shows them modified to `git
+// diff-files`, which trusts the index without refreshing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_commits_leave_the_index_clean_by_stat_data_alone() {
+    let ws = support::seeded_workspace().await;
+    let dir = support::temp_dir();
+    let repo = dir.path().join("repo");
+    let session = support::session(&ws, &repo, "");
+    within(LIMIT, "export", session.export(&|_| {}, &|| {}))
+        .await
+        .expect("export");
+    let api = ws.owner();
+    let source = support::source(&ws, "stat-clean").await;
+    for name in ["", "Renamed once", "Renamed twice"] {
+        if !name.is_empty() {
+            support::rename_source(api, &source.id, name).await;
+        }
+        let progress = within(LIMIT, "sync", sync::catch_up(&session))
+            .await
+            .expect("sync");
+        assert!(progress.commits >= 1, "{name:?}: {progress:?}");
+        assert_eq!(
+            support::git(&repo, &["diff-files", "--name-only"]),
+            "",
+            "after {name:?}: files whose stat data the index does not match"
+        );
+    }
+    assert_eq!(support::git(&repo, &["status", "--porcelain"]), "");
+    let file = &support::entry(&repo, &source.id).file;
+    let text = std::fs::read_to_string(repo.join(file)).expect("the source's file");
+    assert!(text.contains("Renamed twice"), "{text}");
+}

@@ -123,7 +123,7 @@ fn blob(text: &str) -> Result<Blob> {
 }
 
 /// The index entry `git add` would make for the file just written.
-fn index_entry(path: &str, meta: &std::fs::Metadata, id: Oid) -> IndexEntry {
+pub(super) fn index_entry(path: &str, meta: &std::fs::Metadata, id: Oid) -> IndexEntry {
     // Index fields are 32 bits wide; Git truncates the same way.
     IndexEntry {
         ctime: IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32),

@@ -7,12 +7,14 @@ mod auth;
 mod bulk;
 mod commit;
 mod created;
+mod follow;
 pub mod known_hosts;
 mod onto_head;
 mod pending;
 mod place;
 pub mod remote;
 mod remote_head;
+mod texts;
 
 use created::{topmost_missing, undo, Created};
 pub use onto_head::Onto;
@@ -47,6 +49,24 @@ impl Author {
     }
 }
 
+/// The largest tree libgit2 keeps parsed in its object cache. Its default
+/// (4 KiB) leaves out the folder's tree once it holds ~100 files, so at
+/// 10,000 resources every HEAD lookup (dozens per sync event) inflated,
+/// hashed and parsed a 700 KB tree again: most of an event's time.
+const TREE_CACHE_LIMIT: usize = 64 << 20;
+
+/// Process-wide libgit2 settings; call once at start, before any thread
+/// uses libgit2.
+pub fn configure_libgit2() {
+    // SAFETY: libgit2's options are process-global and unsynchronised; the
+    // caller runs this before any other thread touches libgit2.
+    if let Err(e) =
+        unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, TREE_CACHE_LIMIT) }
+    {
+        tracing::warn!("keeping large trees in libgit2's cache: {e}");
+    }
+}
+
 pub struct Repo {
     pub repo: Repository,
     pub root: PathBuf,
@@ -54,6 +74,7 @@ pub struct Repo {
     /// What this run made to hold the repository; undone if it fails
     /// before the first commit.
     created: Option<Created>,
+    texts: texts::Texts,
 }
 
 impl Repo {
@@ -100,6 +121,7 @@ impl Repo {
             root,
             branch: current,
             created,
+            texts: Default::default(),
         };
         r.recover()?;
         Ok(r)

@@ -7,11 +7,10 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use git2::build::TreeUpdateBuilder;
-use git2::{FileMode, IndexEntry, IndexTime, Oid, Tree};
+use git2::{FileMode, Oid};
 
-use super::commit::write_atomic;
 use super::pending::changed_paths;
 use super::{Author, Repo};
 
@@ -29,50 +28,43 @@ pub struct Onto {
     pub kept: Vec<String>,
 }
 
-fn blob_of(repo: &git2::Repository, tree: &Tree, path: &str) -> Option<(Oid, Vec<u8>)> {
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    let blob = repo.find_blob(entry.id()).ok()?;
-    Some((entry.id(), blob.content().to_vec()))
-}
-
-fn entry(path: &str, id: Oid, size: usize) -> IndexEntry {
-    IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: u32::from(FileMode::Blob),
-        uid: 0,
-        gid: 0,
-        file_size: u32::try_from(size).unwrap_or(u32::MAX),
-        id,
-        flags: 0,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
-}
-
 impl Repo {
-    /// Whether writing `files` (repository-relative; `None` deletes) onto
-    /// HEAD's tree would change it. Nothing is written.
-    pub fn differs_from_head(
+    /// The entries of `files` (repository-relative; `None` deletes) that
+    /// would change HEAD's tree: committing only those commits the same
+    /// tree, and leaves the work tree and index alone where nothing moves.
+    /// Nothing is written.
+    pub fn changed_from_head(
         &self,
-        files: &std::collections::BTreeMap<String, Option<String>>,
-    ) -> bool {
+        files: std::collections::BTreeMap<String, Option<String>>,
+    ) -> Result<std::collections::BTreeMap<String, Option<String>>> {
         let Some(tree) = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok()) else {
-            return true;
+            return Ok(files);
         };
-        files.iter().any(|(path, content)| {
-            let held = tree.get_path(Path::new(path)).ok().map(|e| e.id());
-            let wanted = content
-                .as_ref()
-                .map(|text| Oid::hash_object(git2::ObjectType::Blob, text.as_bytes()));
-            match (held, wanted) {
-                (Some(h), Some(Ok(w))) => h != w,
-                (None, None) => false,
-                _ => true,
+        let mut changed = std::collections::BTreeMap::new();
+        for (path, content) in files {
+            let held = tree.get_path(Path::new(&path)).ok().map(|e| e.id());
+            let same = match (held, &content) {
+                (Some(h), Some(text)) => self.texts.id(&path, text)? == h,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                changed.insert(path, content);
             }
-        })
+        }
+        Ok(changed)
+    }
+
+    /// The blob of `text` at `path`, written unless the object store has it.
+    fn blob(&self, path: &str, text: &str) -> Result<Oid> {
+        if let Some(id) = self.texts.known(path, text) {
+            if self.repo.odb()?.exists(id) {
+                return Ok(id);
+            }
+        }
+        let id = self.repo.blob(text.as_bytes())?;
+        self.texts.remember(path, id, text);
+        Ok(id)
     }
 
     /// Commits HEAD's tree with `files` (repository-relative; `None`
@@ -97,7 +89,7 @@ impl Repo {
         for (path, content) in files {
             match content {
                 Some(text) => {
-                    let id = repo.blob(text.as_bytes())?;
+                    let id = self.blob(path, text)?;
                     let mode = match old.get_path(Path::new(path)) {
                         Ok(e) if e.filemode() == i32::from(FileMode::BlobExecutable) => {
                             FileMode::BlobExecutable
@@ -179,94 +171,6 @@ impl Repo {
             }
         }
         Ok(true)
-    }
-
-    /// Brings `paths` from `old` to `new` in the work tree and index,
-    /// where they hold what `old` held; returns the paths kept as a person
-    /// left them.
-    fn follow(&self, old: &Tree, new: &Tree, paths: &[&str]) -> Result<Vec<String>> {
-        let repo = &self.repo;
-        // From disk: a person's `git add` or `git commit` since we last
-        // looked is in it.
-        let mut index = repo.index()?;
-        index.read(true)?;
-        let mut kept = Vec::new();
-        for &path in paths {
-            let before = blob_of(repo, old, path);
-            let after = blob_of(repo, new, path);
-            let full = self.root.join(path);
-            let work = match std::fs::read(&full) {
-                Ok(b) => Some(b),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(e).with_context(|| format!("reading {}", full.display())),
-            };
-            let text = |b: &Option<(Oid, Vec<u8>)>| b.as_ref().map(|(_, t)| t.clone());
-            let merged = if work == text(&after) {
-                None
-            } else if work == text(&before) {
-                Some(text(&after))
-            } else {
-                self.merge(path, &before, &work, &after)?
-            };
-            // Whether the work tree now holds exactly the new version.
-            let current = match &merged {
-                Some(m) => m == &text(&after),
-                None => work == text(&after),
-            };
-            match &merged {
-                Some(Some(bytes)) => {
-                    let s = String::from_utf8_lossy(bytes);
-                    write_atomic(&full, &s)?;
-                }
-                Some(None) => match std::fs::remove_file(&full) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-                    _ => {}
-                },
-                None if !current => kept.push(path.to_string()),
-                None => {}
-            }
-            // The index follows where it held HEAD's version (a person's
-            // staged change stays staged).
-            let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
-            if staged != before.as_ref().map(|(id, _)| *id) {
-                continue;
-            }
-            match &after {
-                // Stat data too, so Git sees the file clean.
-                Some(_) if current => index.add_path(Path::new(path))?,
-                Some((id, bytes)) => index.add(&entry(path, *id, bytes.len()))?,
-                None => {
-                    let _ = index.remove_path(Path::new(path));
-                }
-            }
-        }
-        index.write()?;
-        Ok(kept)
-    }
-
-    /// A three-way merge of a person's uncommitted `work` with the change
-    /// from `before` to `after`: `Some` with the result when the two touch
-    /// different lines, `None` when they overlap (the person's text stays).
-    fn merge(
-        &self,
-        path: &str,
-        before: &Option<(Oid, Vec<u8>)>,
-        work: &Option<Vec<u8>>,
-        after: &Option<(Oid, Vec<u8>)>,
-    ) -> Result<Option<Option<Vec<u8>>>> {
-        let (Some((b, _)), Some(w), Some((a, after_bytes))) = (before, work, after) else {
-            return Ok(None);
-        };
-        let w = self.repo.blob(w)?;
-        let result = self.repo.merge_file_from_index(
-            &entry(path, *b, 0),
-            &entry(path, w, 0),
-            &entry(path, *a, after_bytes.len()),
-            None,
-        )?;
-        Ok(result
-            .is_automergeable()
-            .then(|| Some(result.content().to_vec())))
     }
 }
 
