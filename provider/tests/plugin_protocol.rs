@@ -15,15 +15,24 @@ use tfplugin5::tfplugin5 as pb;
 use tfplugin5::tfplugin5::provider_client::ProviderClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn start(identity: &ClientIdentity) -> PluginProcess {
-    PluginProcess::start(
+/// A provider started as Terraform starts it, its socket under a
+/// directory of the test's own (go-plugin's `PLUGIN_UNIX_SOCKET_DIR`).
+struct Started {
+    plugin: PluginProcess,
+    sockets: tempfile::TempDir,
+}
+
+fn start(identity: &ClientIdentity) -> Started {
+    let sockets = tempfile::tempdir().expect("socket directory");
+    let dir = sockets.path().to_str().expect("UTF-8 temporary path");
+    let plugin = PluginProcess::start(
         &support::provider_binary(),
         &[
             ("PLUGIN_CLIENT_CERT", &identity.cert_pem),
-            ("PLUGIN_MIN_PORT", "20000"),
-            ("PLUGIN_MAX_PORT", "25000"),
+            ("PLUGIN_UNIX_SOCKET_DIR", dir),
         ],
-    )
+    );
+    Started { plugin, sockets }
 }
 
 #[test]
@@ -81,18 +90,29 @@ fn refuses_when_terraform_offers_no_protocol_5() {
 }
 
 #[test]
-fn handshake_line_names_a_port_in_range_and_a_certificate() {
+fn handshake_line_names_a_private_socket_and_a_certificate() {
     let identity = tls::terraform_like_identity();
-    let plugin = start(&identity);
-    let line = &plugin.handshake;
+    let started = start(&identity);
+    let line = &started.plugin.handshake;
     assert!(line.raw.ends_with('\n'), "{:?}", line.raw);
-    assert_eq!(line.network, "tcp");
-    let port: u16 = line
-        .addr
-        .strip_prefix("127.0.0.1:")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("not a loopback address: {}", line.addr));
-    assert!((20000..=25000).contains(&port), "{port}");
+    assert_eq!(line.network, "unix");
+    let socket = std::path::Path::new(&line.addr);
+    let dir = socket.parent().expect("the socket's directory");
+    assert_eq!(
+        dir.parent(),
+        Some(started.sockets.path()),
+        "not under PLUGIN_UNIX_SOCKET_DIR: {}",
+        line.addr
+    );
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let meta = std::fs::metadata(socket).expect("the socket exists");
+    assert!(meta.file_type().is_socket(), "{}", line.addr);
+    // Only its owner may connect: the directory is the socket's guard.
+    let mode = std::fs::metadata(dir)
+        .expect("directory")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
     // A DER certificate is an ASN.1 SEQUENCE.
     assert_eq!(line.server_cert.first(), Some(&0x30));
 }
@@ -110,8 +130,8 @@ fn config(url: &str) -> Option<pb::DynamicValue> {
 #[tokio::test]
 async fn serves_the_provider_to_terraforms_certificate() {
     let identity = tls::terraform_like_identity();
-    let plugin = start(&identity);
-    let h = &plugin.handshake;
+    let started = start(&identity);
+    let h = &started.plugin.handshake;
     let mut client = ProviderClient::new(tls::channel(&h.addr, &h.server_cert, &identity).await);
 
     let schema = client
@@ -193,8 +213,8 @@ async fn serves_the_provider_to_terraforms_certificate() {
     assert_eq!(stop.error, "");
 }
 
-async fn first_read_error(identity: Option<&ClientIdentity>, plugin: &PluginProcess) -> String {
-    let h = &plugin.handshake;
+async fn first_read_error(identity: Option<&ClientIdentity>, started: &Started) -> String {
+    let h = &started.plugin.handshake;
     let mut tls = match tls::connect(&h.addr, &h.server_cert, identity).await {
         Ok(tls) => tls,
         Err(e) => return e.to_string(),
@@ -237,13 +257,22 @@ async fn refuses_clients_without_terraforms_certificate() {
 }
 
 #[tokio::test]
-async fn shutdown_ends_the_process_within_a_second() {
+async fn shutdown_ends_the_process_within_a_second_and_removes_its_socket() {
     let identity = tls::terraform_like_identity();
-    let mut plugin = start(&identity);
+    shut_down(start(&identity), &identity).await;
+}
+
+/// Asks the provider to shut down as Terraform does: it must exit 0 within
+/// a second, having printed nothing but its handshake line, and leave no
+/// socket behind.
+async fn shut_down(started: Started, identity: &ClientIdentity) {
+    let Started {
+        mut plugin,
+        sockets,
+    } = started;
     let h = plugin.handshake.clone();
     let mut controller =
-        GrpcControllerClient::new(tls::channel(&h.addr, &h.server_cert, &identity).await);
-
+        GrpcControllerClient::new(tls::channel(&h.addr, &h.server_cert, identity).await);
     let asked = Instant::now();
     controller
         .shutdown(tfplugin5::plugin::Empty {})
@@ -253,9 +282,45 @@ async fn shutdown_ends_the_process_within_a_second() {
     let status =
         status.unwrap_or_else(|| panic!("still running {:?} after Shutdown", asked.elapsed()));
     assert!(status.success(), "{status}");
-    // Nothing but the handshake line ever reaches stdout.
     assert_eq!(
         plugin.rest_of_stdout(Duration::from_secs(5)).as_deref(),
         Some("")
     );
+    let left: Vec<_> = std::fs::read_dir(sockets.path())
+        .expect("socket directory")
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+// Ctrl-C in a terminal interrupts Terraform and its providers together.
+// Terraform then asks the provider to stop and shut down; a provider that
+// died at once lost the answers to creates it had made.
+#[tokio::test]
+async fn an_interrupt_leaves_the_provider_serving_until_terraform_shuts_it_down() {
+    let identity = tls::terraform_like_identity();
+    let mut started = start(&identity);
+    let h = started.plugin.handshake.clone();
+    let pid = started.plugin.child.id().to_string();
+    let mut client = ProviderClient::new(tls::channel(&h.addr, &h.server_cert, &identity).await);
+    client
+        .get_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("GetSchema before the interrupt");
+
+    let mut kill = Command::new("kill");
+    kill.args(["-INT", &pid]);
+    let sent = process::run(&mut kill, Duration::from_secs(10));
+    assert!(sent.status.success(), "{}", sent.output());
+    // The signal is handled on the provider's own time: give it a moment,
+    // then it must still be there and answering.
+    assert!(
+        process::wait_with_deadline(&mut started.plugin.child, Duration::from_millis(300))
+            .is_none(),
+        "the provider exited on SIGINT"
+    );
+    client
+        .get_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("GetSchema after the interrupt");
+    shut_down(started, &identity).await;
 }

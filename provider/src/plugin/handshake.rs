@@ -1,7 +1,7 @@
 //! go-plugin's handshake: what Terraform puts in our environment, and the
 //! one line we answer with on stdout.
 
-use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use base64::Engine as _;
 use rustls::pki_types::pem::PemObject;
@@ -21,8 +21,9 @@ pub const PROTOCOL_VERSION: u32 = 5;
 /// What the environment asks of us.
 #[derive(Debug, Clone)]
 pub struct Handshake {
-    /// Inclusive port range to listen in, if Terraform gave one.
-    pub ports: Option<(u16, u16)>,
+    /// Where to put the socket (go-plugin's `PLUGIN_UNIX_SOCKET_DIR`);
+    /// the system's temporary directory when unset.
+    pub socket_dir: Option<PathBuf>,
     /// Terraform's client certificate (AutoMTLS); `None` means plain TCP,
     /// as when the user sets `TF_DISABLE_PLUGIN_TLS`.
     pub client_cert: Option<CertificateDer<'static>>,
@@ -58,11 +59,9 @@ impl Handshake {
                 return Err(HandshakeError::NoCommonVersion(versions));
             }
         }
-        let port = |key| env(key).and_then(|v| v.trim().parse::<u16>().ok());
-        let ports = match (port("PLUGIN_MIN_PORT"), port("PLUGIN_MAX_PORT")) {
-            (Some(min), Some(max)) if min <= max && min > 0 => Some((min, max)),
-            _ => None,
-        };
+        let socket_dir = env("PLUGIN_UNIX_SOCKET_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from);
         let client_cert = match env("PLUGIN_CLIENT_CERT") {
             Some(pem) if !pem.trim().is_empty() => Some(
                 CertificateDer::from_pem_slice(pem.as_bytes())
@@ -70,7 +69,10 @@ impl Handshake {
             ),
             _ => None,
         };
-        Ok(Handshake { ports, client_cert })
+        Ok(Handshake {
+            socket_dir,
+            client_cert,
+        })
     }
 }
 
@@ -84,8 +86,11 @@ pub fn handshake_line(network: &str, addr: &str, server_cert: Option<&[u8]>) -> 
     format!("{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|{network}|{addr}|grpc|{cert}")
 }
 
-pub fn tcp_handshake_line(addr: SocketAddr, server_cert: Option<&[u8]>) -> String {
-    handshake_line("tcp", &addr.to_string(), server_cert)
+/// The line for a unix socket: what go-plugin's own plugins announce on
+/// Linux and macOS (PLUGIN_MIN_PORT and PLUGIN_MAX_PORT are for TCP, which
+/// go-plugin uses only on Windows).
+pub fn unix_handshake_line(socket: &std::path::Path, server_cert: Option<&[u8]>) -> String {
+    handshake_line("unix", &socket.to_string_lossy(), server_cert)
 }
 
 /// Shown to someone who runs the binary by hand.
@@ -145,17 +150,13 @@ mod tests {
     }
 
     #[test]
-    fn reads_port_range() {
-        let h = Handshake::from_env(env(&[
-            COOKIE,
-            ("PLUGIN_MIN_PORT", "10000"),
-            ("PLUGIN_MAX_PORT", "25000"),
-        ]))
-        .expect("valid");
-        assert_eq!(h.ports, Some((10000, 25000)));
+    fn reads_the_socket_directory() {
+        let h = Handshake::from_env(env(&[COOKIE, ("PLUGIN_UNIX_SOCKET_DIR", "/run/tf")]))
+            .expect("valid");
+        assert_eq!(h.socket_dir, Some(PathBuf::from("/run/tf")));
         assert!(h.client_cert.is_none());
-        let backwards = env(&[COOKIE, ("PLUGIN_MIN_PORT", "9"), ("PLUGIN_MAX_PORT", "8")]);
-        assert_eq!(Handshake::from_env(backwards).expect("valid").ports, None);
+        let empty = env(&[COOKIE, ("PLUGIN_UNIX_SOCKET_DIR", "")]);
+        assert_eq!(Handshake::from_env(empty).expect("valid").socket_dir, None);
     }
 
     #[test]
@@ -169,15 +170,15 @@ mod tests {
 
     #[test]
     fn line_uses_unpadded_base64() {
-        let addr: SocketAddr = "127.0.0.1:10001".parse().expect("addr");
+        let socket = std::path::Path::new("/tmp/plugin1/plugin.sock");
         // One byte: padded would be "AQ==".
         assert_eq!(
-            tcp_handshake_line(addr, Some(&[1])),
-            "1|5|tcp|127.0.0.1:10001|grpc|AQ"
+            unix_handshake_line(socket, Some(&[1])),
+            "1|5|unix|/tmp/plugin1/plugin.sock|grpc|AQ"
         );
         assert_eq!(
-            tcp_handshake_line(addr, None),
-            "1|5|tcp|127.0.0.1:10001|grpc|"
+            unix_handshake_line(socket, None),
+            "1|5|unix|/tmp/plugin1/plugin.sock|grpc|"
         );
     }
 }

@@ -5,8 +5,8 @@
 //! that a failed TLS handshake or a transient accept error only drops that
 //! one connection: an error item in the stream would stop tonic's server.
 
+use std::future::Future;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, Notify};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
@@ -27,41 +27,31 @@ pub(super) type Incoming<IO> = ReceiverStream<io::Result<IO>>;
 /// A client that has not finished its TLS handshake by then is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Binds a loopback port: the first free one in `ports` (like go-plugin),
-/// or any free port when Terraform gave no range.
-pub(super) fn bind_loopback(ports: Option<(u16, u16)>) -> io::Result<TcpListener> {
-    let bind = |port| {
-        let listener = std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
-        listener.set_nonblocking(true)?;
-        TcpListener::from_std(listener)
-    };
-    let Some((min, max)) = ports else {
-        return bind(0);
-    };
-    for port in min..=max {
-        match bind(port) {
-            Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
-            other => return other,
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AddrInUse,
-        format!("no free port between {min} and {max}"),
-    ))
+/// A listening socket the accept loop can take connections from.
+pub(super) trait Listener: Send + Sync + 'static {
+    type Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+    fn accept(&self) -> impl Future<Output = io::Result<Self::Stream>> + Send;
 }
 
-/// TLS connections over TCP; handshakes run concurrently, each bounded.
-pub(super) fn tls_over_tcp(
-    listener: TcpListener,
+impl Listener for UnixListener {
+    type Stream = UnixStream;
+    async fn accept(&self) -> io::Result<UnixStream> {
+        Ok(UnixListener::accept(self).await?.0)
+    }
+}
+
+/// TLS connections; handshakes run concurrently, each bounded.
+pub(super) fn tls<L: Listener>(
+    listener: L,
     acceptor: TlsAcceptor,
     open: OpenConnections,
-) -> Incoming<Tracked<TlsStream<TcpStream>>> {
+) -> Incoming<Tracked<TlsStream<L::Stream>>> {
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
-        while let Some(tcp) = next(&tx, || accept_tcp(&listener)).await {
+        while let Some(stream) = next(&tx, || listener.accept()).await {
             let (acceptor, tx, open) = (acceptor.clone(), tx.clone(), open.clone());
             tokio::spawn(async move {
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                     Ok(Ok(tls)) => {
                         let _ = tx.send(Ok(open.track(tls))).await;
                     }
@@ -74,40 +64,21 @@ pub(super) fn tls_over_tcp(
     ReceiverStream::new(rx)
 }
 
-/// Plain TCP, when Terraform runs with plugin TLS disabled.
-pub(super) fn plain_tcp(
-    listener: TcpListener,
+/// Connections as they are: when Terraform runs with plugin TLS disabled,
+/// and in debug mode.
+pub(super) fn plain<L: Listener>(
+    listener: L,
     open: OpenConnections,
-) -> Incoming<Tracked<TcpStream>> {
+) -> Incoming<Tracked<L::Stream>> {
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
-        while let Some(tcp) = next(&tx, || accept_tcp(&listener)).await {
-            if tx.send(Ok(open.track(tcp))).await.is_err() {
+        while let Some(stream) = next(&tx, || listener.accept()).await {
+            if tx.send(Ok(open.track(stream))).await.is_err() {
                 break;
             }
         }
     });
     ReceiverStream::new(rx)
-}
-
-/// A unix socket, for debug mode.
-pub(super) fn unix(listener: UnixListener) -> Incoming<UnixStream> {
-    let (tx, rx) = mpsc::channel(8);
-    tokio::spawn(async move {
-        while let Some(stream) = next(&tx, || async { Ok(listener.accept().await?.0) }).await {
-            if tx.send(Ok(stream)).await.is_err() {
-                break;
-            }
-        }
-    });
-    ReceiverStream::new(rx)
-}
-
-async fn accept_tcp(listener: &TcpListener) -> io::Result<TcpStream> {
-    let (tcp, _) = listener.accept().await?;
-    // gRPC sends many small frames; Nagle's algorithm would hold them back.
-    tcp.set_nodelay(true)?;
-    Ok(tcp)
 }
 
 /// The next accepted connection, retrying on accept errors; `None` once the

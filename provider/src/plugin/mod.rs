@@ -11,6 +11,7 @@ mod tls;
 mod verifier;
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,8 +55,9 @@ pub async fn serve<B: ProviderBackend>(
     handshake: Handshake,
 ) -> Result<(), PluginError> {
     let backend = Arc::new(backend);
-    let listener = listener::bind_loopback(handshake.ports).map_err(PluginError::Listen)?;
-    let addr = listener.local_addr().map_err(PluginError::Listen)?;
+    // A unix socket, as go-plugin's own plugins use off Windows: an RPC
+    // costs less than over loopback TCP, and no port can be taken.
+    let (dir, socket, listener) = bind_socket(handshake.socket_dir.as_deref())?;
     let shutdown = Arc::new(Notify::new());
     let open = listener::OpenConnections::default();
     let hook: ShutdownHook = {
@@ -67,22 +69,30 @@ pub async fn serve<B: ProviderBackend>(
         Some(client_cert) => {
             let identity = tls::ServerIdentity::generate()?;
             let config = tls::server_config(&identity, client_cert)?;
-            let incoming =
-                listener::tls_over_tcp(listener, TlsAcceptor::from(config), open.clone());
-            announce(&handshake::tcp_handshake_line(
-                addr,
+            let incoming = listener::tls(listener, TlsAcceptor::from(config), open.clone());
+            announce(&handshake::unix_handshake_line(
+                &socket,
                 Some(identity.cert.as_ref()),
             ))?;
             tokio::spawn(grpc::serve(backend, incoming, hook))
         }
         None => {
             tracing::warn!("no PLUGIN_CLIENT_CERT: serving without TLS");
-            let incoming = listener::plain_tcp(listener, open.clone());
-            announce(&handshake::tcp_handshake_line(addr, None))?;
+            let incoming = listener::plain(listener, open.clone());
+            announce(&handshake::unix_handshake_line(&socket, None))?;
             tokio::spawn(grpc::serve(backend, incoming, hook))
         }
     };
-    tracing::debug!(%addr, "serving");
+    tracing::debug!(socket = %socket.display(), "serving");
+    // Ctrl-C reaches every process in the terminal's group, us too. As
+    // go-plugin's plugins do, we leave it to Terraform, which asks us to
+    // stop and then to shut down: dying here would lose the answer to a
+    // create already made, and the socket's directory with it.
+    tokio::spawn(async {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("interrupted: Terraform will ask this provider to stop");
+        }
+    });
 
     tokio::select! {
         result = server => match result {
@@ -93,7 +103,30 @@ pub async fn serve<B: ProviderBackend>(
             let _ = tokio::time::timeout(SHUTDOWN_GRACE, open.all_closed()).await;
         }
     }
+    // Dropping `dir` removes the socket.
+    drop(dir);
     Ok(())
+}
+
+/// A socket in a directory of its own, under `parent` or the system's
+/// temporary directory. The directory is mode 0700: only its owner may
+/// reach the socket (in debug mode it has no TLS to refuse others).
+fn bind_socket(
+    parent: Option<&std::path::Path>,
+) -> Result<(tempfile::TempDir, PathBuf, UnixListener), PluginError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix("terraform-provider-segment-")
+        .permissions(std::fs::Permissions::from_mode(0o700));
+    let dir = match parent {
+        Some(parent) => builder.tempdir_in(parent),
+        None => builder.tempdir(),
+    }
+    .map_err(PluginError::Listen)?;
+    let socket = dir.path().join("plugin.sock");
+    let listener = UnixListener::bind(&socket).map_err(PluginError::Listen)?;
+    Ok((dir, socket, listener))
 }
 
 /// The handshake line: the only thing this process ever writes to stdout.
@@ -107,18 +140,13 @@ fn announce(line: &str) -> Result<(), PluginError> {
 /// Debug mode: serves on a unix socket without TLS until Ctrl-C, and prints
 /// the `TF_REATTACH_PROVIDERS` value for the user.
 pub async fn serve_debug<B: ProviderBackend>(backend: B) -> Result<(), PluginError> {
-    let dir = tempfile::Builder::new()
-        .prefix("terraform-provider-segment-")
-        .tempdir()
-        .map_err(PluginError::Listen)?;
-    let socket = dir.path().join("plugin.sock");
-    let listener = UnixListener::bind(&socket).map_err(PluginError::Listen)?;
+    let (dir, socket, listener) = bind_socket(None)?;
     // Terraform never sends Shutdown to a provider it reattached to (it did
     // not start it), but if something does, keep serving: Ctrl-C ends it.
     let hook: ShutdownHook = Arc::new(|| tracing::info!("ignoring Shutdown in debug mode"));
     let server = tokio::spawn(grpc::serve(
         Arc::new(backend),
-        listener::unix(listener),
+        listener::plain(listener, listener::OpenConnections::default()),
         hook,
     ));
     debug::print_instructions(&socket).map_err(PluginError::Stdout)?;

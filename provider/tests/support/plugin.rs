@@ -19,7 +19,7 @@ pub const MAGIC_COOKIE: (&str, &str) = (
 /// How long the binary may take to print its handshake line.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The parsed `1|5|tcp|ADDR|grpc|CERT` line.
+/// The parsed `1|5|unix|SOCKET|grpc|CERT` line.
 #[derive(Debug, Clone)]
 pub struct HandshakeLine {
     pub raw: String,

@@ -10,7 +10,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{aws_lc_rs, verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
-use tokio::net::TcpStream;
+use tokio::net::UnixStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 use tonic::transport::{Channel, Endpoint};
@@ -45,15 +45,15 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(aws_lc_rs::default_provider())
 }
 
-/// Connects over TLS, pinning `server_cert`, presenting `identity` (or no
+/// Connects to the unix socket at `socket` over TLS, pinning `server_cert`, presenting `identity` (or no
 /// certificate). Returns once the client side of the handshake is done; in
 /// TLS 1.3 a server's refusal of the client certificate arrives after
 /// that, on the first read.
 pub async fn connect(
-    addr: &str,
+    socket: &str,
     server_cert: &[u8],
     identity: Option<&ClientIdentity>,
-) -> std::io::Result<TlsStream<TcpStream>> {
+) -> std::io::Result<TlsStream<UnixStream>> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .expect("protocol versions")
@@ -72,22 +72,21 @@ pub async fn connect(
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
-    let tcp = tokio::time::timeout(RPC_TIMEOUT, TcpStream::connect(addr))
+    let stream = tokio::time::timeout(RPC_TIMEOUT, UnixStream::connect(socket))
         .await
-        .map_err(|_| std::io::Error::other("TCP connect timed out"))??;
-    tcp.set_nodelay(true)?;
+        .map_err(|_| std::io::Error::other("connect timed out"))??;
     let name = ServerName::try_from("localhost").expect("server name");
     tokio::time::timeout(
         RPC_TIMEOUT,
-        TlsConnector::from(Arc::new(config)).connect(name, tcp),
+        TlsConnector::from(Arc::new(config)).connect(name, stream),
     )
     .await
     .map_err(|_| std::io::Error::other("TLS handshake timed out"))?
 }
 
 /// A gRPC channel over one such TLS connection.
-pub async fn channel(addr: &str, server_cert: &[u8], identity: &ClientIdentity) -> Channel {
-    let tls = connect(addr, server_cert, Some(identity))
+pub async fn channel(socket: &str, server_cert: &[u8], identity: &ClientIdentity) -> Channel {
+    let tls = connect(socket, server_cert, Some(identity))
         .await
         .expect("TLS connect");
     let slot = Arc::new(std::sync::Mutex::new(Some(tls)));

@@ -36,6 +36,8 @@ fn terraform_like_cert() -> anyhow::Result<String> {
 /// time from spawn to the handshake line, sorted.
 pub fn handshakes(provider: &Path, runs: usize) -> anyhow::Result<Vec<Duration>> {
     let cert = terraform_like_cert()?;
+    // Each killed provider leaves its socket's directory: here, not in /tmp.
+    let sockets = tempfile::tempdir().context("creating a socket directory")?;
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
@@ -43,8 +45,7 @@ pub fn handshakes(provider: &Path, runs: usize) -> anyhow::Result<Vec<Duration>>
             .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5")
             .env("PLUGIN_CLIENT_CERT", &cert)
-            .env_remove("PLUGIN_MIN_PORT")
-            .env_remove("PLUGIN_MAX_PORT")
+            .env("PLUGIN_UNIX_SOCKET_DIR", sockets.path())
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER")
             .stdin(Stdio::null())
@@ -57,7 +58,7 @@ pub fn handshakes(provider: &Path, runs: usize) -> anyhow::Result<Vec<Duration>>
         let line = first_line(stdout, Duration::from_secs(10)).context("provider handshake")?;
         times.push(started.elapsed());
         ensure!(
-            line.starts_with("1|5|tcp|127.0.0.1:"),
+            line.starts_with("1|5|unix|"),
             "unexpected handshake line {line:?}"
         );
         drop(child);
