@@ -85,7 +85,96 @@ both_backends!(
     concurrent_writers_give_a_follower_every_event_once_in_order,
     a_commit_wakes_the_commit_watchers,
     a_document_and_the_one_keyed_by_its_id_are_read_together,
+    list_totals_stay_exact_through_writes_cascades_and_failures,
 );
+
+/// A list's total as a page after the first reports it (a first page that
+/// holds everything counts itself).
+async fn total(store: &dyn Store, kind: Kind, parent: Option<&str>) -> u64 {
+    let query = ListQuery {
+        count: 1,
+        after: 0,
+        parent: parent.map(str::to_string),
+        ..Default::default()
+    };
+    let first = store.list(kind, &query).await.expect("a first page");
+    let Some(after) = first.next else {
+        return first.total;
+    };
+    let second = store
+        .list(kind, &ListQuery { after, ..query })
+        .await
+        .expect("a second page");
+    assert_eq!(second.total, first.total, "{kind:?} under {parent:?}");
+    second.total
+}
+
+/// Totals are kept as documents come and go, not counted per page: each
+/// way a document comes or goes must move them, and a failed batch must not.
+async fn list_totals_stay_exact_through_writes_cascades_and_failures(store: Arc<dyn Store>) {
+    let a = actor();
+    let dest = |id: &str| Doc::new(Kind::Destination, id, id, json!({}));
+    let filter = |id: &str, on: &str| {
+        Doc::new(Kind::Filter, id, id, json!({}))
+            .parent(on)
+            .refs([on])
+    };
+    let batch = Batch::default()
+        .create(dest("d1"))
+        .create(dest("d2"))
+        .create(filter("f1", "d1"))
+        .create(filter("f2", "d1"))
+        .create(filter("f3", "d1"))
+        .create(filter("f4", "d2"));
+    store.apply(batch, &a).await.unwrap();
+    let totals = |store: Arc<dyn Store>| async move {
+        let s = store.as_ref();
+        [
+            total(s, Kind::Destination, None).await,
+            total(s, Kind::Filter, None).await,
+            total(s, Kind::Filter, Some("d1")).await,
+            total(s, Kind::Filter, Some("d2")).await,
+        ]
+    };
+    assert_eq!(totals(store.clone()).await, [2, 4, 3, 1]);
+
+    let mut stale = store.get(Kind::Filter, "f2").await.unwrap().expect("f2");
+    stale.version -= 1;
+    let failing = Batch::default().create(filter("f5", "d1")).modify(stale);
+    store.apply(failing, &a).await.expect_err("a stale update");
+    assert_eq!(totals(store.clone()).await, [2, 4, 3, 1], "a failed batch");
+
+    let f1 = store.get(Kind::Filter, "f1").await.unwrap().expect("f1");
+    store.apply(Batch::default().remove(&f1), &a).await.unwrap();
+    assert_eq!(totals(store.clone()).await, [2, 3, 2, 1], "a delete");
+
+    // A document moved to another parent counts there.
+    let mut moved = store.get(Kind::Filter, "f2").await.unwrap().expect("f2");
+    moved.parent = Some("d2".into());
+    moved.refs = vec!["d2".into()];
+    store
+        .apply(Batch::default().modify(moved), &a)
+        .await
+        .unwrap();
+    assert_eq!(totals(store.clone()).await, [2, 3, 1, 2], "a move");
+
+    let d2 = store
+        .get(Kind::Destination, "d2")
+        .await
+        .unwrap()
+        .expect("d2");
+    store.apply(Batch::default().remove(&d2), &a).await.unwrap();
+    assert_eq!(totals(store.clone()).await, [1, 1, 1, 0], "a cascade");
+    store
+        .apply(Batch::default().create(filter("f6", "d1")), &a)
+        .await
+        .unwrap();
+    assert_eq!(
+        totals(store.clone()).await,
+        [1, 2, 2, 0],
+        "a create after all that"
+    );
+}
 
 /// `get_with_keyed` is `get` and `find_by_key` at once (PostgreSQL makes it
 /// one round trip): each half finds only its own kind.
@@ -423,4 +512,11 @@ async fn two_postgres_stores_on_one_database_share_one_ordered_trail() {
     assert_eq!(trail.total, 201, "the total is the last seq: no gaps");
     let unique: HashSet<_> = trail.items.iter().map(|e| &e.id).collect();
     assert_eq!(unique.len(), 201);
+
+    // A total one store remembers moves with a write through the other.
+    assert_eq!(total(one.as_ref(), Kind::Label, None).await, 201);
+    two.apply(Batch::default().create(label("from-two")), &actor())
+        .await
+        .unwrap();
+    assert_eq!(total(one.as_ref(), Kind::Label, None).await, 202);
 }

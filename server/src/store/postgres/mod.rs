@@ -12,6 +12,7 @@ mod committer;
 mod listen;
 mod queries;
 mod rate_windows;
+mod totals;
 mod writes;
 
 use std::str::FromStr;
@@ -33,6 +34,8 @@ pub struct PostgresStore {
     batches: mpsc::Sender<Pending>,
     /// Counts commits that wrote something, here or in another process.
     commits: tokio::sync::watch::Receiver<u64>,
+    /// Lists' totals while the workspace does not change.
+    totals: totals::Totals,
 }
 
 fn backend(e: sqlx::Error) -> StoreError {
@@ -79,6 +82,7 @@ impl PostgresStore {
             pool,
             batches,
             commits,
+            totals: totals::Totals::default(),
         })
     }
 }
@@ -107,7 +111,7 @@ impl Store for PostgresStore {
     }
 
     async fn list(&self, kind: Kind, q: &ListQuery) -> StoreResult<Page<Doc>> {
-        queries::list(&self.pool, kind, q).await
+        queries::list(&self.pool, &self.totals, kind, q).await
     }
 
     async fn list_all(&self, kind: Kind, parent: Option<&str>) -> StoreResult<Vec<Doc>> {

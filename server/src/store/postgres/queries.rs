@@ -6,6 +6,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
 use super::backend;
+use super::totals::Totals;
 use crate::kind::Kind;
 use crate::store::{Actor, AuditFilter, Doc, ListQuery, Page, Scope, StoreError, StoreResult};
 
@@ -169,7 +170,12 @@ fn bind_list_filter<'q>(sql: &'q str, kind: Kind, q: &'q ListQuery) -> Query<'q>
     query
 }
 
-pub(super) async fn list(pool: &PgPool, kind: Kind, q: &ListQuery) -> StoreResult<Page<Doc>> {
+pub(super) async fn list(
+    pool: &PgPool,
+    totals: &Totals,
+    kind: Kind,
+    q: &ListQuery,
+) -> StoreResult<Page<Doc>> {
     let filters = [q.parent.as_deref(), q.referencing.as_deref()];
     if filters.into_iter().flatten().any(unstorable) {
         return Ok(page(Vec::new(), q.count, 0));
@@ -191,12 +197,19 @@ pub(super) async fn list(pool: &PgPool, kind: Kind, q: &ListQuery) -> StoreResul
         rows.len() as i64
     } else {
         let count_sql = format!("SELECT COUNT(*) AS n FROM resources WHERE {cond}");
-        bind_list_filter(&count_sql, kind, q)
-            .fetch_one(pool)
-            .await
-            .map_err(backend)?
-            .try_get("n")
-            .map_err(backend)?
+        let count = async {
+            bind_list_filter(&count_sql, kind, q)
+                .fetch_one(pool)
+                .await
+                .map_err(backend)?
+                .try_get("n")
+                .map_err(backend)
+        };
+        match q.referencing {
+            // Rare (what depends on one id) and small: counted each time.
+            Some(_) => count.await?,
+            None => totals.of(pool, kind, q.parent.as_deref(), count).await?,
+        }
     };
     let docs = rows
         .iter()
