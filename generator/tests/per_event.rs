@@ -4,17 +4,20 @@
 
 mod support;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use segment_api::models::{CreateDestinationFilter, FilterAction};
-use segment_e2e::within;
+use segment_e2e::{within, TestWorkspace};
+use segment_gitops::session::Session;
 use segment_gitops::sync;
 use support::{answered, manifest};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_child_is_found_under_its_known_parents_without_listing_the_workspace() {
+/// A seeded workspace exported into `repo` (inside `dir`), and the session
+/// that did it.
+async fn exported() -> (TestWorkspace, tempfile::TempDir, PathBuf, Session) {
     let ws = support::seeded_workspace().await;
     let dir = support::temp_dir();
     let repo = dir.path().join("repo");
@@ -22,6 +25,12 @@ async fn a_new_child_is_found_under_its_known_parents_without_listing_the_worksp
     within(LIMIT, "export", session.export(&|_| {}, &|| {}))
         .await
         .expect("export");
+    (ws, dir, repo, session)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_child_is_found_under_its_known_parents_without_listing_the_workspace() {
+    let (ws, _dir, repo, session) = exported().await;
 
     let api = ws.owner();
     let (source, destination) = support::source_with_amplitude(&ws, "per-event").await;
@@ -73,13 +82,7 @@ async fn a_new_child_is_found_under_its_known_parents_without_listing_the_worksp
 // diff-files`, which trusts the index without refreshing it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_commits_leave_the_index_clean_by_stat_data_alone() {
-    let ws = support::seeded_workspace().await;
-    let dir = support::temp_dir();
-    let repo = dir.path().join("repo");
-    let session = support::session(&ws, &repo, "");
-    within(LIMIT, "export", session.export(&|_| {}, &|| {}))
-        .await
-        .expect("export");
+    let (ws, _dir, repo, session) = exported().await;
     let api = ws.owner();
     let source = support::source(&ws, "stat-clean").await;
     for name in ["", "Renamed once", "Renamed twice"] {

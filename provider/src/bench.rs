@@ -30,6 +30,33 @@ pub fn sibling(name: &str, build: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// `segment_workspace_requests_total` from a `GET /metrics` body, by
+/// (method, route template, status): what every bench reports requests
+/// from. Other lines are skipped.
+pub fn requests_total(metrics: &str) -> std::collections::BTreeMap<(String, String, String), u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for line in metrics.lines() {
+        let Some(rest) = line.strip_prefix("segment_workspace_requests_total{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.rsplit_once("} ") else {
+            continue;
+        };
+        let Ok(n) = value.trim().parse::<u64>() else {
+            continue;
+        };
+        let label = |name: &str| {
+            let start = labels.find(&format!("{name}=\""))? + name.len() + 2;
+            let end = labels[start..].find('"')? + start;
+            Some(labels[start..end].to_string())
+        };
+        if let (Some(m), Some(r), Some(s)) = (label("method"), label("route"), label("status")) {
+            counts.insert((m, r, s), n);
+        }
+    }
+    counts
+}
+
 /// A fresh random token, `sgw_` and 40 hex digits, from the kernel's RNG.
 pub fn new_token() -> anyhow::Result<String> {
     let mut bytes = [0u8; 20];

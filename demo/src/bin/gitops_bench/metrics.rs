@@ -25,29 +25,7 @@ impl Counts {
     }
 
     fn parse(text: &str) -> Counts {
-        let mut out = BTreeMap::new();
-        for line in text.lines() {
-            let Some(rest) = line.strip_prefix("segment_workspace_requests_total{") else {
-                continue;
-            };
-            let Some((labels, value)) = rest.rsplit_once("} ") else {
-                continue;
-            };
-            let Ok(value) = value.trim().parse::<f64>() else {
-                continue;
-            };
-            let label = |name: &str| {
-                let start = labels.find(&format!("{name}=\""))? + name.len() + 2;
-                let len = labels[start..].find('"')?;
-                Some(labels[start..start + len].to_string())
-            };
-            if let (Some(m), Some(r), Some(s)) = (label("method"), label("route"), label("status"))
-            {
-                // Counters are whole numbers printed by Prometheus' format.
-                out.insert((m, r, s), value as u64);
-            }
-        }
-        Counts(out)
+        Counts(terraform_provider_segment::bench::requests_total(text))
     }
 
     /// What was counted after `before`.

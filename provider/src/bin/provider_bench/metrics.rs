@@ -8,6 +8,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use terraform_provider_segment::bench::requests_total;
 
 /// Requests by (method, route template), every status included.
 #[derive(Debug, Default, Clone)]
@@ -72,24 +73,8 @@ impl Counts {
 /// Sums `segment_workspace_requests_total` over statuses.
 fn parse(body: &str) -> Counts {
     let mut counts = BTreeMap::new();
-    for line in body.lines() {
-        let Some(rest) = line.strip_prefix("segment_workspace_requests_total{") else {
-            continue;
-        };
-        let Some((labels, value)) = rest.rsplit_once("} ") else {
-            continue;
-        };
-        let Ok(n) = value.trim().parse::<u64>() else {
-            continue;
-        };
-        let label = |name: &str| {
-            let start = labels.find(&format!("{name}=\""))? + name.len() + 2;
-            let end = labels[start..].find('"')? + start;
-            Some(labels[start..end].to_string())
-        };
-        if let (Some(method), Some(route)) = (label("method"), label("route")) {
-            *counts.entry((method, route)).or_insert(0) += n;
-        }
+    for ((method, route, _status), n) in requests_total(body) {
+        *counts.entry((method, route)).or_insert(0) += n;
     }
     Counts(counts)
 }
