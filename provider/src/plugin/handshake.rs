@@ -24,8 +24,8 @@ pub struct Handshake {
     /// Where to put the socket (go-plugin's `PLUGIN_UNIX_SOCKET_DIR`);
     /// the system's temporary directory when unset.
     pub socket_dir: Option<PathBuf>,
-    /// Terraform's client certificate (AutoMTLS); `None` means plain TCP,
-    /// as when the user sets `TF_DISABLE_PLUGIN_TLS`.
+    /// Terraform's client certificate (AutoMTLS); `None` means no TLS, as
+    /// when the user sets `TF_DISABLE_PLUGIN_TLS`.
     pub client_cert: Option<CertificateDer<'static>>,
 }
 

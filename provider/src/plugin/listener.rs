@@ -5,7 +5,6 @@
 //! that a failed TLS handshake or a transient accept error only drops that
 //! one connection: an error item in the stream would stop tonic's server.
 
-use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,28 +26,15 @@ pub(super) type Incoming<IO> = ReceiverStream<io::Result<IO>>;
 /// A client that has not finished its TLS handshake by then is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A listening socket the accept loop can take connections from.
-pub(super) trait Listener: Send + Sync + 'static {
-    type Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static;
-    fn accept(&self) -> impl Future<Output = io::Result<Self::Stream>> + Send;
-}
-
-impl Listener for UnixListener {
-    type Stream = UnixStream;
-    async fn accept(&self) -> io::Result<UnixStream> {
-        Ok(UnixListener::accept(self).await?.0)
-    }
-}
-
 /// TLS connections; handshakes run concurrently, each bounded.
-pub(super) fn tls<L: Listener>(
-    listener: L,
+pub(super) fn tls(
+    listener: UnixListener,
     acceptor: TlsAcceptor,
     open: OpenConnections,
-) -> Incoming<Tracked<TlsStream<L::Stream>>> {
+) -> Incoming<Tracked<TlsStream<UnixStream>>> {
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
-        while let Some(stream) = next(&tx, || listener.accept()).await {
+        while let Some(stream) = next(&tx, || accept(&listener)).await {
             let (acceptor, tx, open) = (acceptor.clone(), tx.clone(), open.clone());
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
@@ -66,19 +52,23 @@ pub(super) fn tls<L: Listener>(
 
 /// Connections as they are: when Terraform runs with plugin TLS disabled,
 /// and in debug mode.
-pub(super) fn plain<L: Listener>(
-    listener: L,
+pub(super) fn plain(
+    listener: UnixListener,
     open: OpenConnections,
-) -> Incoming<Tracked<L::Stream>> {
+) -> Incoming<Tracked<UnixStream>> {
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
-        while let Some(stream) = next(&tx, || listener.accept()).await {
+        while let Some(stream) = next(&tx, || accept(&listener)).await {
             if tx.send(Ok(open.track(stream))).await.is_err() {
                 break;
             }
         }
     });
     ReceiverStream::new(rx)
+}
+
+async fn accept(listener: &UnixListener) -> io::Result<UnixStream> {
+    Ok(listener.accept().await?.0)
 }
 
 /// The next accepted connection, retrying on accept errors; `None` once the

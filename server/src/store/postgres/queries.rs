@@ -69,6 +69,16 @@ fn page<T>(mut rows: Vec<(i64, T)>, count: u32, total: u64) -> Page<T> {
     }
 }
 
+/// The audit trail's last seq (0 when empty): its length, since seqs run
+/// 1..=n without gaps (see committer.rs), and the state of the workspace,
+/// since every write commits with its event. One index step.
+pub(super) async fn audit_head(pool: &PgPool) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_events")
+        .fetch_one(pool)
+        .await
+        .map_err(backend)
+}
+
 pub(super) async fn workspace(pool: &PgPool) -> StoreResult<Workspace> {
     let row = sqlx::query("SELECT id, name, slug FROM workspace LIMIT 1")
         .fetch_one(pool)
@@ -276,12 +286,7 @@ pub(super) async fn audit_events(
     let total: i64 = if empty {
         0
     } else if unfiltered {
-        sqlx::query("SELECT COALESCE(MAX(seq), 0) AS n FROM audit_events")
-            .fetch_one(pool)
-            .await
-            .map_err(backend)?
-            .try_get("n")
-            .map_err(backend)?
+        audit_head(pool).await?
     } else {
         let count_sql = format!("SELECT COUNT(*) AS n FROM audit_events WHERE {AUDIT_FILTER}");
         sqlx::query(&count_sql)

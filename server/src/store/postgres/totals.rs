@@ -15,7 +15,6 @@ use std::sync::Mutex;
 
 use sqlx::PgPool;
 
-use super::backend;
 use crate::kind::Kind;
 use crate::store::StoreResult;
 
@@ -46,10 +45,7 @@ impl Totals {
         // Read before counting: a write landing in between makes the count
         // newer than the seq it is filed under, and the next read of the
         // seq, past that write, counts again.
-        let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_events")
-            .fetch_one(pool)
-            .await
-            .map_err(backend)?;
+        let head = super::queries::audit_head(pool).await?;
         let key = (kind, parent.unwrap_or_default().to_string());
         if let Some(&(at, n)) = self.lock().get(&key) {
             if at == head {
