@@ -19,52 +19,32 @@ use crate::error::AppError;
 /// The shared parts: the document's head, security, error and page shapes.
 const BASE: &str = include_str!("../openapi/base.json");
 
+/// A file of `openapi/` by its name, the name written once.
+macro_rules! part {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../openapi/", $file)))
+    };
+}
+
 /// Each resource family's paths and schemas, by file name.
 pub const PARTS: &[(&str, &str)] = &[
-    ("meta.json", include_str!("../openapi/meta.json")),
-    ("catalog.json", include_str!("../openapi/catalog.json")),
-    ("sources.json", include_str!("../openapi/sources.json")),
-    ("labels.json", include_str!("../openapi/labels.json")),
-    (
-        "destinations.json",
-        include_str!("../openapi/destinations.json"),
-    ),
-    ("filters.json", include_str!("../openapi/filters.json")),
-    (
-        "warehouses.json",
-        include_str!("../openapi/warehouses.json"),
-    ),
-    (
-        "tracking_plans.json",
-        include_str!("../openapi/tracking_plans.json"),
-    ),
-    ("functions.json", include_str!("../openapi/functions.json")),
-    (
-        "insert_functions.json",
-        include_str!("../openapi/insert_functions.json"),
-    ),
-    (
-        "transformations.json",
-        include_str!("../openapi/transformations.json"),
-    ),
-    (
-        "reverse_etl.json",
-        include_str!("../openapi/reverse_etl.json"),
-    ),
-    ("iam_users.json", include_str!("../openapi/iam_users.json")),
-    (
-        "iam_groups.json",
-        include_str!("../openapi/iam_groups.json"),
-    ),
-    ("engage.json", include_str!("../openapi/engage.json")),
-    (
-        "computed_traits.json",
-        include_str!("../openapi/computed_traits.json"),
-    ),
-    (
-        "profiles_warehouses.json",
-        include_str!("../openapi/profiles_warehouses.json"),
-    ),
+    part!("meta.json"),
+    part!("catalog.json"),
+    part!("sources.json"),
+    part!("labels.json"),
+    part!("destinations.json"),
+    part!("filters.json"),
+    part!("warehouses.json"),
+    part!("tracking_plans.json"),
+    part!("functions.json"),
+    part!("insert_functions.json"),
+    part!("transformations.json"),
+    part!("reverse_etl.json"),
+    part!("iam_users.json"),
+    part!("iam_groups.json"),
+    part!("engage.json"),
+    part!("computed_traits.json"),
+    part!("profiles_warehouses.json"),
 ];
 
 /// The HTTP methods an OpenAPI path item names operations by.

@@ -18,7 +18,7 @@ use super::commit::write_atomic;
 use super::Repo;
 
 /// A path's blob in a tree.
-fn held(tree: &Tree, path: &str) -> Option<Oid> {
+pub(super) fn held(tree: &Tree, path: &str) -> Option<Oid> {
     tree.get_path(Path::new(path)).ok().map(|e| e.id())
 }
 

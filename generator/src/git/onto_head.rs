@@ -42,7 +42,7 @@ impl Repo {
         };
         let mut changed = std::collections::BTreeMap::new();
         for (path, content) in files {
-            let held = tree.get_path(Path::new(&path)).ok().map(|e| e.id());
+            let held = super::follow::held(&tree, &path);
             let same = match (held, &content) {
                 (Some(h), Some(text)) => self.texts.id(&path, text)? == h,
                 (None, None) => true,
